@@ -1,0 +1,9 @@
+/** Exit codes of the command contract (DESIGN.md). */
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  /** Attention needed: keys due for rotation, material expiring or expired. */
+  attention: 3,
+} as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -1,0 +1,72 @@
+import { Command, CommanderError, Option } from "commander";
+import { registerByok } from "./commands/byok";
+import { registerDemo } from "./commands/demo";
+import { registerExpiry } from "./commands/expiry";
+import { registerPlan } from "./commands/plan";
+import { registerRotation } from "./commands/rotation";
+import { registerSandbox } from "./commands/sandbox";
+import { EXIT } from "./exit-codes";
+import { reportError } from "./report-error";
+
+/**
+ * Builds the program. Command modules only declare flags here; the work (and heavy modules such as the
+ * AWS SDK, Inquirer, cdktf or the sandbox) is loaded inside each action, so `--help` starts fast.
+ */
+export function buildProgram(): Command {
+  const program = new Command("keyplane")
+    .description("AWS KMS key hierarchies as code, and BYOK ceremonies, rotations and expiry tracking")
+    .version(readVersion(), "-V, --version")
+    .option("--region <region>", "AWS region (default: the profile's or AWS_REGION)")
+    .option("--profile <name>", "AWS named profile")
+    .option("--endpoint-url <url>", "KMS endpoint, e.g. a keyplane sandbox (also AWS_ENDPOINT_URL_KMS)")
+    .addOption(new Option("--output <format>", "output format").choices(["table", "json"]).default("table"))
+    .option("--yes", "answer yes to confirmations", false)
+    .option("--no-color", "plain output without colour")
+    .option("--journal <file>", "ceremony journal (JSON Lines, append-only)")
+    .option("--debug", "print stack traces of errors", false)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.split("\n", 1)[0] + "\n") });
+
+  registerPlan(program);
+  registerByok(program);
+  registerRotation(program);
+  registerExpiry(program);
+  registerSandbox(program);
+  registerDemo(program);
+  for (const command of allCommands(program)) command.exitOverride();
+  return program;
+}
+
+function allCommands(command: Command): Command[] {
+  return command.commands.flatMap((child) => [child, ...allCommands(child)]);
+}
+
+function readVersion(): string {
+  // package.json sits two folders up from dist/cli and one from cli/ under ts; try both.
+  for (const path of ["../../package.json", "../package.json"]) {
+    try {
+      return (require(path) as { version: string }).version;
+    } catch {
+      // try the next location
+    }
+  }
+  return "0.0.0";
+}
+
+/** Runs the command line and returns the exit code; never throws. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  const debug = argv.includes("--debug");
+  try {
+    await program.parseAsync(argv as string[]);
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end through exitOverride with code 0; everything else commander refuses is usage.
+      // A group run without a subcommand prints its help with exit code 1: that is a usage error too.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    return reportError(error, debug);
+  }
+}

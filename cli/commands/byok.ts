@@ -1,10 +1,11 @@
 import type { Command } from "commander";
-import { notAvailable } from "../not-available";
+import { registerByokOffline } from "./byok-offline";
+import { registerByokOnline } from "./byok-online";
 
 export function registerByok(program: Command): void {
   const byok = program.command("byok").description("bring your own key: material, wrapping, import, escrow");
-  byok
-    .command("ceremony")
-    .description("guided BYOK ceremony")
-    .action(() => notAvailable("byok ceremony"));
+  // Offline steps (generate, kcv, wrap, escrow, journal) work on files only and never need AWS.
+  registerByokOffline(byok);
+  // Online steps (params, import, ceremony) talk to KMS.
+  registerByokOnline(byok);
 }

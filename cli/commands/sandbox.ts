@@ -1,11 +1,75 @@
-import type { Command } from "commander";
-import { notAvailable } from "../not-available";
+import { type Command, Option } from "commander";
+import { usageError } from "../../byok/errors";
+import { globalOptions } from "../global-options";
+
+interface SandboxFlags {
+  host: string;
+  port: string;
+  state?: string;
+  latency: string;
+  quotas: "aws" | "off";
+  faults?: string;
+  clockOffset?: string;
+  accountId: string;
+}
 
 export function registerSandbox(program: Command): void {
   program
     .command("sandbox")
-    .description("run a local AWS KMS endpoint for rehearsals and tests")
+    .description("run a local AWS KMS endpoint (and STS GetCallerIdentity) for rehearsals and tests")
     .option("--host <host>", "address to bind", "127.0.0.1")
-    .option("--port <port>", "port", "4566")
-    .action(() => notAvailable("sandbox"));
+    .option("--port <port>", "port (0: any free port)", "4566")
+    .option("--state <file>", "keep state in FILE, written atomically after every change")
+    .option("--latency <ms>", "delay added to every KMS request", "0")
+    .addOption(
+      new Option("--quotas <mode>", "AWS's default request quotas").choices(["aws", "off"]).default("off"),
+    )
+    .option("--faults <spec>", "inject failures, e.g. throttle:0.1,5xx:0.02,reset:0.01")
+    .option("--clock-offset <duration>", "start the sandbox clock this far from now, e.g. 30d or -2h")
+    .option("--account-id <id>", "AWS account id the sandbox answers for", "111111111111")
+    .addHelpText(
+      "after",
+      "\nThe global --region sets the default region (us-east-1); keys live in the region each request is signed for.",
+    )
+    .action(async (flags: SandboxFlags, command: Command) => {
+      const { parseClockOffset, parseFaults, startSandboxServer } = await import("../../sandbox/index");
+      const port = wholeNumber(flags.port, "--port");
+      if (port > 65535) throw usageError(`--port: expected 0..65535, got '${flags.port}'`);
+      if (!/^\d{12}$/.test(flags.accountId)) {
+        throw usageError(`--account-id: expected 12 digits, got '${flags.accountId}'`);
+      }
+      let clockOffsetMs = 0;
+      try {
+        clockOffsetMs = flags.clockOffset === undefined ? 0 : parseClockOffset(flags.clockOffset);
+      } catch (error) {
+        throw usageError(error instanceof Error ? error.message : String(error));
+      }
+      const region = globalOptions(command).region ?? "us-east-1";
+      const sandbox = await startSandboxServer({
+        host: flags.host,
+        port,
+        ...(flags.state === undefined ? {} : { stateFile: flags.state }),
+        latencyMs: wholeNumber(flags.latency, "--latency"),
+        quotas: flags.quotas === "aws",
+        faults: parseFaults(flags.faults ?? ""),
+        clockOffsetMs,
+        accountId: flags.accountId,
+        region,
+      });
+      process.stdout.write(`keyplane sandbox listening on ${sandbox.url}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          void sandbox.close().then(resolve);
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+    });
+}
+
+function wholeNumber(text: string, flag: string): number {
+  if (!/^\d+$/.test(text)) throw usageError(`${flag}: expected a whole number, got '${text}'`);
+  return Number(text);
 }

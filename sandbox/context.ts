@@ -1,0 +1,80 @@
+import type { Clock } from "./clock";
+import type { KeyRecord, KeyState } from "./model";
+import { errors } from "./protocol";
+import type { Store } from "./store";
+
+/** What an operation sees: the state, the clock, and who/where the caller is (region from SigV4). */
+export interface Context {
+  store: Store;
+  clock: Clock;
+  region: string;
+  accountId: string;
+  now: number;
+}
+
+export function keyArn(region: string, accountId: string, keyId: string): string {
+  return `arn:aws:kms:${region}:${accountId}:key/${keyId}`;
+}
+
+export function aliasArn(region: string, accountId: string, aliasName: string): string {
+  return `arn:aws:kms:${region}:${accountId}:${aliasName}`;
+}
+
+const ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
+
+/**
+ * Finds a key by key id, key ARN and, where the operation allows it (KMS's cryptographic operations and
+ * DescribeKey), alias name or alias ARN.
+ */
+export function findKey(context: Context, identifier: string, options: { alias: boolean }): KeyRecord {
+  const { store, region, accountId } = context;
+  if (identifier.startsWith("alias/")) {
+    if (!options.alias) throw errors.notFound(`Invalid keyId ${identifier}`);
+    return keyOfAlias(context, aliasArn(region, accountId, identifier));
+  }
+  if (identifier.startsWith("arn:")) {
+    const match = ARN.exec(identifier);
+    if (!match) throw errors.notFound(`Invalid arn ${identifier}`);
+    if (match[3]?.startsWith("alias/")) {
+      if (!options.alias) throw errors.notFound(`Invalid keyId ${identifier}`);
+      return keyOfAlias(context, identifier);
+    }
+    const key = store.keys.get(identifier);
+    if (!key || match[1] !== region) throw errors.notFound(`Key '${identifier}' does not exist`);
+    return key;
+  }
+  const arn = keyArn(region, accountId, identifier);
+  const key = store.keys.get(arn);
+  if (!key) throw errors.notFound(`Key '${arn}' does not exist`);
+  return key;
+}
+
+function keyOfAlias(context: Context, arn: string): KeyRecord {
+  const alias = context.store.aliases.get(arn);
+  if (!alias) throw errors.notFound(`Alias ${arn} is not found.`);
+  const key = context.store.keys.get(keyArn(alias.region, context.accountId, alias.targetKeyId));
+  if (!key) throw errors.notFound(`Alias ${arn} is not found.`);
+  return key;
+}
+
+const STATE_WORDS: Record<KeyState, string> = {
+  Enabled: "enabled",
+  Disabled: "disabled",
+  PendingImport: "pending import",
+  PendingDeletion: "pending deletion",
+};
+
+export function invalidState(key: KeyRecord) {
+  return errors.invalidState(`${key.arn} is ${STATE_WORDS[key.state]}.`);
+}
+
+/** Management operations (tags, policy, description, aliases, import) refuse keys pending deletion. */
+export function assertNotPendingDeletion(key: KeyRecord): void {
+  if (key.state === "PendingDeletion") throw invalidState(key);
+}
+
+/** Cryptographic operations need an Enabled key; a Disabled one is a DisabledException, as in KMS. */
+export function assertUsable(key: KeyRecord): void {
+  if (key.state === "Disabled") throw errors.disabled(`${key.arn} is disabled.`);
+  if (key.state !== "Enabled") throw invalidState(key);
+}

@@ -1,0 +1,3 @@
+export { parseClockOffset } from "./clock";
+export { parseFaults } from "./faults";
+export { type RunningSandbox, type SandboxOptions, startSandboxServer } from "./server";

@@ -1,0 +1,105 @@
+import { KEY_SPEC_INFO, type KeySpec } from "../byok/vocabulary/key-specs";
+import type { SigningScheme } from "./crypto";
+import type { KeyRecord, MaterialRecord } from "./model";
+import { epochSeconds, type Output } from "./protocol";
+
+/** Algorithms KMS lists for each key spec and usage. */
+export const MAC_ALGORITHM: Partial<Record<KeySpec, string>> = {
+  HMAC_224: "HMAC_SHA_224",
+  HMAC_256: "HMAC_SHA_256",
+  HMAC_384: "HMAC_SHA_384",
+  HMAC_512: "HMAC_SHA_512",
+};
+
+export const SIGNING_SCHEMES: Readonly<Record<string, SigningScheme>> = {
+  RSASSA_PSS_SHA_256: { hash: "sha256", padding: "pss" },
+  RSASSA_PSS_SHA_384: { hash: "sha384", padding: "pss" },
+  RSASSA_PSS_SHA_512: { hash: "sha512", padding: "pss" },
+  RSASSA_PKCS1_V1_5_SHA_256: { hash: "sha256", padding: "pkcs1" },
+  RSASSA_PKCS1_V1_5_SHA_384: { hash: "sha384", padding: "pkcs1" },
+  RSASSA_PKCS1_V1_5_SHA_512: { hash: "sha512", padding: "pkcs1" },
+  ECDSA_SHA_256: { hash: "sha256" },
+  ECDSA_SHA_384: { hash: "sha384" },
+  ECDSA_SHA_512: { hash: "sha512" },
+};
+
+const ECDSA_ALGORITHM: Partial<Record<KeySpec, string>> = {
+  ECC_NIST_P256: "ECDSA_SHA_256",
+  ECC_SECG_P256K1: "ECDSA_SHA_256",
+  ECC_NIST_P384: "ECDSA_SHA_384",
+  ECC_NIST_P521: "ECDSA_SHA_512",
+};
+
+export function encryptionAlgorithms(key: KeyRecord): string[] {
+  if (key.keyUsage !== "ENCRYPT_DECRYPT") return [];
+  return KEY_SPEC_INFO[key.keySpec].family === "rsa"
+    ? ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]
+    : ["SYMMETRIC_DEFAULT"];
+}
+
+export function signingAlgorithms(key: KeyRecord): string[] {
+  if (key.keyUsage !== "SIGN_VERIFY") return [];
+  if (KEY_SPEC_INFO[key.keySpec].family === "rsa") {
+    return Object.keys(SIGNING_SCHEMES).filter((name) => name.startsWith("RSASSA_"));
+  }
+  const ecdsa = ECDSA_ALGORITHM[key.keySpec];
+  return ecdsa ? [ecdsa] : [];
+}
+
+export function currentMaterial(key: KeyRecord): MaterialRecord | undefined {
+  return key.materials.find((material) => material.state === "CURRENT");
+}
+
+export function isSymmetricEncryption(key: KeyRecord): boolean {
+  return key.keySpec === "SYMMETRIC_DEFAULT";
+}
+
+/**
+ * KeyMetadata as DescribeKey, CreateKey and ReplicateKey return it. Terraform's provider reads KeyState, Origin,
+ * KeyManager, Enabled, Description, KeyUsage, CustomerMasterKeySpec and MultiRegion (missing ones show as drift).
+ */
+export function keyMetadata(
+  key: KeyRecord,
+  replicas: readonly KeyRecord[],
+  primary: KeyRecord | undefined,
+): Output {
+  const metadata: Output = {
+    AWSAccountId: key.accountId,
+    KeyId: key.keyId,
+    Arn: key.arn,
+    CreationDate: epochSeconds(key.createdAt),
+    Enabled: key.state === "Enabled",
+    Description: key.description,
+    KeyUsage: key.keyUsage,
+    KeyState: key.state,
+    Origin: key.origin,
+    KeyManager: "CUSTOMER",
+    CustomerMasterKeySpec: key.keySpec,
+    KeySpec: key.keySpec,
+    MultiRegion: key.multiRegion,
+  };
+  if (key.deletionDate !== undefined) {
+    metadata.DeletionDate = epochSeconds(key.deletionDate);
+    metadata.PendingDeletionWindowInDays = key.pendingWindowInDays;
+  }
+  const encryption = encryptionAlgorithms(key);
+  if (encryption.length > 0) metadata.EncryptionAlgorithms = encryption;
+  const signing = signingAlgorithms(key);
+  if (signing.length > 0) metadata.SigningAlgorithms = signing;
+  const mac = MAC_ALGORITHM[key.keySpec];
+  if (mac) metadata.MacAlgorithms = [mac];
+  const current = currentMaterial(key);
+  if (key.origin === "EXTERNAL" && current?.importState === "IMPORTED" && current.expirationModel) {
+    metadata.ExpirationModel = current.expirationModel;
+    if (current.validTo !== undefined) metadata.ValidTo = epochSeconds(current.validTo);
+  }
+  if (isSymmetricEncryption(key) && current?.bytes) metadata.CurrentKeyMaterialId = current.id;
+  if (key.multiRegion && primary) {
+    metadata.MultiRegionConfiguration = {
+      MultiRegionKeyType: key.multiRegionRole,
+      PrimaryKey: { Arn: primary.arn, Region: primary.region },
+      ReplicaKeys: replicas.map((replica) => ({ Arn: replica.arn, Region: replica.region })),
+    };
+  }
+  return metadata;
+}

@@ -1,0 +1,252 @@
+import { randomBytes } from "node:crypto";
+import {
+  canWrap,
+  WRAPPING_ALGORITHMS,
+  WRAPPING_KEY_BITS,
+  WRAPPING_KEY_SPECS,
+} from "../../byok/vocabulary/wrapping";
+import { type Context, findKey, invalidState } from "../context";
+import { checkMaterial, generateWrappingKeyPair, importedMaterialId, unwrapMaterial } from "../crypto";
+import { currentMaterial, isSymmetricEncryption } from "../key-metadata";
+import type { ExpirationModel, ImportParameters, KeyRecord, MaterialRecord } from "../model";
+import { type OperationTable, writes } from "../operation";
+import { blob, epochSeconds, errors, type Input, KmsError } from "../protocol";
+import {
+  optionalEnum,
+  optionalString,
+  optionalTimestamp,
+  requiredBlob,
+  requiredEnum,
+  requiredString,
+  validationFailure,
+} from "../validate";
+
+const DAY = 86_400_000;
+/** Import parameters are valid for 24 hours. */
+const PARAMETERS_VALIDITY_MS = DAY;
+/** ValidTo may be at most 365 days after the import. */
+const MAX_VALIDITY_MS = 365 * DAY;
+const TOKEN_MAGIC = "keyplane-sandbox-import-token:";
+
+function externalKey(context: Context, input: Input): KeyRecord {
+  const key = findKey(context, requiredString(input, "KeyId", { max: 2048 }), { alias: false });
+  if (key.origin !== "EXTERNAL") {
+    throw errors.unsupported(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
+  }
+  if (key.state === "PendingDeletion") throw invalidState(key);
+  return key;
+}
+
+async function getParametersForImport(context: Context, input: Input) {
+  const key = externalKey(context, input);
+  const algorithm = requiredEnum(input, "WrappingAlgorithm", [
+    ...WRAPPING_ALGORITHMS,
+    "RSAES_PKCS1_V1_5",
+  ] as const);
+  const wrappingKeySpec = requiredEnum(input, "WrappingKeySpec", WRAPPING_KEY_SPECS);
+  if (algorithm === "RSAES_PKCS1_V1_5") {
+    throw errors.validation(
+      "The RSAES_PKCS1_V1_5 wrapping algorithm is no longer supported for importing key material.",
+    );
+  }
+  if (!canWrap(key.keySpec, algorithm, wrappingKeySpec)) {
+    throw errors.validation(
+      `WrappingAlgorithm ${algorithm} with WrappingKeySpec ${wrappingKeySpec} cannot carry key material of key spec ${key.keySpec}.`,
+    );
+  }
+  const pair = await generateWrappingKeyPair(WRAPPING_KEY_BITS[wrappingKeySpec]);
+  const tokenId = randomBytes(32).toString("hex");
+  const parameters: ImportParameters = {
+    tokenId,
+    keyArn: key.arn,
+    algorithm,
+    wrappingKeySpec,
+    privateKey: pair.privateKey.toString("base64"),
+    validTo: context.now + PARAMETERS_VALIDITY_MS,
+  };
+  pair.privateKey.fill(0);
+  context.store.importParameters.set(tokenId, parameters);
+  return {
+    KeyId: key.arn,
+    ImportToken: blob(Buffer.from(TOKEN_MAGIC + tokenId, "utf8")),
+    PublicKey: blob(pair.publicKey),
+    ParametersValidTo: epochSeconds(parameters.validTo),
+  };
+}
+
+/** The token is bound to one key, one wrapping key and one algorithm, for 24 hours. */
+function tokenParameters(context: Context, key: KeyRecord, token: Buffer): ImportParameters {
+  const text = token.toString("utf8");
+  const parameters = text.startsWith(TOKEN_MAGIC)
+    ? context.store.importParameters.get(text.slice(TOKEN_MAGIC.length))
+    : undefined;
+  if (!parameters) throw new KmsError("InvalidImportTokenException", "The import token is not valid.");
+  if (parameters.keyArn !== key.arn) {
+    throw new KmsError("InvalidImportTokenException", `The import token was not issued for ${key.arn}.`);
+  }
+  if (context.now > parameters.validTo) {
+    throw new KmsError(
+      "ExpiredImportTokenException",
+      "The import token has expired. Use GetParametersForImport to get a new import token and public key.",
+    );
+  }
+  return parameters;
+}
+
+interface Expiry {
+  expirationModel: ExpirationModel;
+  validTo?: number;
+}
+
+function requestedExpiry(context: Context, input: Input): Expiry {
+  const expirationModel =
+    optionalEnum(input, "ExpirationModel", [
+      "KEY_MATERIAL_EXPIRES",
+      "KEY_MATERIAL_DOES_NOT_EXPIRE",
+    ] as const) ?? "KEY_MATERIAL_EXPIRES";
+  const validTo = optionalTimestamp(input, "ValidTo");
+  if (expirationModel === "KEY_MATERIAL_DOES_NOT_EXPIRE") {
+    if (validTo !== undefined) {
+      throw errors.validation(
+        "ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.",
+      );
+    }
+    return { expirationModel };
+  }
+  if (validTo === undefined) {
+    throw errors.validation("ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES.");
+  }
+  if (validTo <= context.now) throw errors.validation("ValidTo must be a time in the future.");
+  if (validTo > context.now + MAX_VALIDITY_MS) {
+    throw errors.validation("ValidTo must be at most 365 days from now.");
+  }
+  return { expirationModel, validTo };
+}
+
+function incorrectMaterial(message: string): KmsError {
+  return new KmsError("IncorrectKeyMaterialException", message);
+}
+
+function importKeyMaterial(context: Context, input: Input) {
+  const key = externalKey(context, input);
+  const token = requiredBlob(input, "ImportToken", { max: 6144 });
+  const wrapped = requiredBlob(input, "EncryptedKeyMaterial", { max: 6144 });
+  const expiry = requestedExpiry(context, input);
+  const importType = optionalEnum(input, "ImportType", [
+    "NEW_KEY_MATERIAL",
+    "EXISTING_KEY_MATERIAL",
+  ] as const);
+  const description = optionalString(input, "KeyMaterialDescription", { max: 256 });
+  const requestedId = optionalString(input, "KeyMaterialId", { min: 64, max: 64 });
+  const symmetric = isSymmetricEncryption(key);
+  if (!symmetric && (importType || description !== undefined || requestedId !== undefined)) {
+    throw errors.validation(
+      "ImportType, KeyMaterialDescription and KeyMaterialId are only valid for symmetric encryption keys.",
+    );
+  }
+  const type = importType ?? (key.materials.length === 0 ? "NEW_KEY_MATERIAL" : "EXISTING_KEY_MATERIAL");
+  if (type === "NEW_KEY_MATERIAL" && requestedId !== undefined) {
+    throw validationFailure(
+      "KeyMaterialId",
+      requestedId,
+      "KeyMaterialId cannot be specified with NEW_KEY_MATERIAL",
+    );
+  }
+  const parameters = tokenParameters(context, key, token);
+  const material = unwrapMaterial(
+    parameters.algorithm,
+    Buffer.from(parameters.privateKey, "base64"),
+    wrapped,
+  );
+  try {
+    const publicKey = checkMaterial(key.keySpec, material);
+    const materialId = importedMaterialId(key.keyId, material);
+    const target =
+      type === "EXISTING_KEY_MATERIAL"
+        ? existingTarget(key, materialId, requestedId)
+        : newTarget(key, materialId, context.now);
+    target.bytes = material.toString("base64");
+    target.importState = "IMPORTED";
+    target.expirationModel = expiry.expirationModel;
+    if (expiry.validTo === undefined) delete target.validTo;
+    else target.validTo = expiry.validTo;
+    if (description !== undefined) target.description = description;
+    if (publicKey) key.publicKey = publicKey.toString("base64");
+    if (key.state === "PendingImport" && currentMaterial(key)?.bytes) key.state = "Enabled";
+    return { KeyId: key.arn, KeyMaterialId: materialId };
+  } finally {
+    material.fill(0);
+  }
+}
+
+/** Re-import: the bytes must be the material this key had (KMS recognises it by its derived id). */
+function existingTarget(key: KeyRecord, materialId: string, requestedId: string | undefined): MaterialRecord {
+  if (key.materials.length === 0) {
+    throw errors.validation(`${key.arn} has no key material to re-import; use ImportType NEW_KEY_MATERIAL.`);
+  }
+  if (requestedId !== undefined && requestedId !== materialId) {
+    throw incorrectMaterial(`The key material does not match key material ${requestedId} of ${key.arn}.`);
+  }
+  const target = requestedId
+    ? key.materials.find((material) => material.id === requestedId)
+    : (currentMaterial(key) ?? key.materials[0]);
+  if (!target) throw errors.notFound(`Key material ${requestedId} is not associated with ${key.arn}.`);
+  if (target.id !== materialId) {
+    throw incorrectMaterial(
+      `The key material being imported is different from the key material previously imported into ${key.arn}.`,
+    );
+  }
+  return target;
+}
+
+/** First import, or (symmetric keys) new material that waits as PENDING_ROTATION for RotateKeyOnDemand. */
+function newTarget(key: KeyRecord, materialId: string, now: number): MaterialRecord {
+  if (key.materials.some((material) => material.id === materialId)) {
+    throw incorrectMaterial(
+      `This key material is already associated with ${key.arn}; import it as EXISTING_KEY_MATERIAL.`,
+    );
+  }
+  if (key.materials.length > 0 && !isSymmetricEncryption(key)) {
+    throw errors.unsupported(
+      `${key.arn} already has key material; only symmetric encryption keys take new material.`,
+    );
+  }
+  if (key.materials.some((material) => material.state === "PENDING_ROTATION")) {
+    throw errors.validation(`${key.arn} already has key material pending rotation; rotate the key first.`);
+  }
+  const material: MaterialRecord = {
+    id: materialId,
+    state: key.materials.length === 0 ? "CURRENT" : "PENDING_ROTATION",
+    createdAt: now,
+  };
+  key.materials.push(material);
+  return material;
+}
+
+function deleteImportedKeyMaterial(context: Context, input: Input) {
+  const key = externalKey(context, input);
+  const requestedId = optionalString(input, "KeyMaterialId", { min: 64, max: 64 });
+  const target = requestedId
+    ? key.materials.find((material) => material.id === requestedId)
+    : currentMaterial(key);
+  if (!target) {
+    throw errors.notFound(`Key material ${requestedId ?? "(current)"} is not associated with ${key.arn}.`);
+  }
+  forgetMaterial(key, target);
+  return { KeyId: key.arn, KeyMaterialId: target.id };
+}
+
+/** Imported material deleted (by request or expiry): the key waits for the same material again. */
+export function forgetMaterial(key: KeyRecord, material: MaterialRecord): void {
+  delete material.bytes;
+  delete material.expirationModel;
+  delete material.validTo;
+  material.importState = "PENDING_IMPORT";
+  if (material.state === "CURRENT" && key.state !== "PendingDeletion") key.state = "PendingImport";
+}
+
+export const importOperations: OperationTable = {
+  GetParametersForImport: writes(getParametersForImport),
+  ImportKeyMaterial: writes(importKeyMaterial),
+  DeleteImportedKeyMaterial: writes(deleteImportedKeyMaterial),
+};

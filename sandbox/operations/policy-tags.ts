@@ -1,0 +1,91 @@
+import { assertNotPendingDeletion, type Context, findKey } from "../context";
+import type { KeyRecord } from "../model";
+import { type OperationTable, reads, writes } from "../operation";
+import { paginate } from "../pagination";
+import { errors, type Input, KmsError } from "../protocol";
+import {
+  optionalBoolean,
+  optionalString,
+  optionalStringList,
+  optionalTags,
+  requiredString,
+  validationFailure,
+} from "../validate";
+
+/** KMS keys have exactly one policy, named "default". */
+const POLICY_NAME = "default";
+
+export function checkPolicy(policy: string): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(policy);
+  } catch {
+    throw new KmsError("MalformedPolicyDocumentException", "The key policy is not valid JSON.");
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new KmsError("MalformedPolicyDocumentException", "The key policy must be a JSON object.");
+  }
+}
+
+function policyKey(context: Context, input: Input): KeyRecord {
+  const key = findKey(context, requiredString(input, "KeyId", { max: 2048 }), { alias: false });
+  const name = optionalString(input, "PolicyName", { min: 1, max: 128 }) ?? POLICY_NAME;
+  if (name !== POLICY_NAME) throw errors.notFound(`No such policy exists: ${name}`);
+  return key;
+}
+
+function getKeyPolicy(context: Context, input: Input) {
+  const key = policyKey(context, input);
+  return { Policy: key.policy, PolicyName: POLICY_NAME };
+}
+
+function putKeyPolicy(context: Context, input: Input) {
+  const key = policyKey(context, input);
+  const policy = requiredString(input, "Policy", { max: 32768 });
+  optionalBoolean(input, "BypassPolicyLockoutSafetyCheck");
+  checkPolicy(policy);
+  assertNotPendingDeletion(key);
+  key.policy = policy;
+  return {};
+}
+
+function listKeyPolicies(context: Context, input: Input) {
+  findKey(context, requiredString(input, "KeyId", { max: 2048 }), { alias: false });
+  return { PolicyNames: [POLICY_NAME], Truncated: false };
+}
+
+function tagResource(context: Context, input: Input) {
+  const key = findKey(context, requiredString(input, "KeyId", { max: 2048 }), { alias: false });
+  const tags = optionalTags(input, "Tags");
+  if (tags === undefined) throw validationFailure("Tags", undefined, "Member must not be null");
+  assertNotPendingDeletion(key);
+  const merged = new Map(key.tags.map((tag) => [tag.TagKey, tag.TagValue]));
+  for (const tag of tags) merged.set(tag.TagKey, tag.TagValue);
+  if (merged.size > 50) throw new KmsError("TagException", "A KMS key can have at most 50 tags");
+  key.tags = [...merged].map(([TagKey, TagValue]) => ({ TagKey, TagValue }));
+  return {};
+}
+
+function untagResource(context: Context, input: Input) {
+  const key = findKey(context, requiredString(input, "KeyId", { max: 2048 }), { alias: false });
+  const tagKeys = optionalStringList(input, "TagKeys");
+  if (tagKeys === undefined) throw validationFailure("TagKeys", undefined, "Member must not be null");
+  assertNotPendingDeletion(key);
+  key.tags = key.tags.filter((tag) => !tagKeys.includes(tag.TagKey));
+  return {};
+}
+
+function listResourceTags(context: Context, input: Input) {
+  const key = findKey(context, requiredString(input, "KeyId", { max: 2048 }), { alias: false });
+  const { page, meta } = paginate(key.tags, input, { default: 50, max: 50 });
+  return { Tags: page, ...meta };
+}
+
+export const policyTagOperations: OperationTable = {
+  GetKeyPolicy: reads(getKeyPolicy),
+  PutKeyPolicy: writes(putKeyPolicy),
+  ListKeyPolicies: reads(listKeyPolicies),
+  TagResource: writes(tagResource),
+  UntagResource: writes(untagResource),
+  ListResourceTags: reads(listResourceTags),
+};

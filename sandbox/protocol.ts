@@ -1,0 +1,106 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/**
+ * An error KMS would answer with: HTTP status plus `{"__type": name, "message": ...}` (AWS JSON 1.1).
+ * https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html
+ */
+export class KmsError extends Error {
+  readonly type: string;
+  readonly status: number;
+
+  constructor(type: string, message: string, status = 400) {
+    super(message);
+    this.name = type;
+    this.type = type;
+    this.status = status;
+  }
+}
+
+export const errors = {
+  validation: (message: string) => new KmsError("ValidationException", message),
+  notFound: (message: string) => new KmsError("NotFoundException", message),
+  invalidState: (message: string) => new KmsError("KMSInvalidStateException", message),
+  disabled: (message: string) => new KmsError("DisabledException", message),
+  unsupported: (message: string) => new KmsError("UnsupportedOperationException", message),
+  invalidKeyUsage: (message: string) => new KmsError("InvalidKeyUsageException", message),
+  invalidCiphertext: (message: string) => new KmsError("InvalidCiphertextException", message),
+  invalidArn: (message: string) => new KmsError("InvalidArnException", message),
+  invalidMarker: (message: string) => new KmsError("InvalidMarkerException", message),
+  alreadyExists: (message: string) => new KmsError("AlreadyExistsException", message),
+  throttling: () => new KmsError("ThrottlingException", "Rate exceeded"),
+  internal: (message = "An internal error occurred") => new KmsError("KMSInternalException", message, 500),
+};
+
+/** A JSON object as the protocol carries it; fields are checked one by one in validate.ts. */
+export type Input = Record<string, unknown>;
+export type Output = Record<string, unknown>;
+
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new KmsError("ValidationException", "Request body too large");
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function parseJsonInput(body: Buffer): Input {
+  if (body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch {
+    throw new KmsError("SerializationException", "Start of structure or map found where not expected.");
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new KmsError("SerializationException", "Start of structure or map found where not expected.");
+  }
+  return parsed as Input;
+}
+
+export function sendJson(response: ServerResponse, status: number, body: unknown, requestId: string): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    "Content-Type": "application/x-amz-json-1.1",
+    "Content-Length": Buffer.byteLength(text),
+    "x-amzn-RequestId": requestId,
+  });
+  response.end(text);
+}
+
+export function sendError(response: ServerResponse, error: KmsError, requestId: string): void {
+  sendJson(response, error.status, { __type: error.type, message: error.message }, requestId);
+}
+
+/**
+ * AWS refuses unsigned requests before looking at them. The signature itself is not checked (the sandbox
+ * accepts any dummy credentials), but the header must be SigV4-shaped; its credential scope names the region.
+ */
+export function signedRegion(request: IncomingMessage): string {
+  const header = request.headers.authorization;
+  if (typeof header !== "string" || !header.startsWith("AWS4-HMAC-SHA256 ")) {
+    throw new KmsError("MissingAuthenticationTokenException", "Missing Authentication Token");
+  }
+  const scope = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\/[^/,\s]+\/aws4_request/.exec(header);
+  if (!scope?.[1]) {
+    throw new KmsError(
+      "IncompleteSignatureException",
+      "Authorization header requires 'Credential' parameter with a valid credential scope.",
+    );
+  }
+  return scope[1];
+}
+
+/** Timestamps travel as epoch seconds (fractions allowed), as KMS sends them. */
+export function epochSeconds(ms: number): number {
+  return ms / 1000;
+}
+
+export function blob(bytes: Buffer): string {
+  return bytes.toString("base64");
+}

@@ -1,0 +1,19 @@
+import type { OperationTable } from "./operation";
+import { aliasOperations } from "./operations/aliases";
+import { cryptoOperations } from "./operations/crypto";
+import { grantOperations } from "./operations/grants";
+import { importOperations } from "./operations/import";
+import { keyOperations } from "./operations/keys";
+import { policyTagOperations } from "./operations/policy-tags";
+import { rotationOperations } from "./operations/rotation";
+
+/** Every KMS operation the sandbox answers, by the name after `TrentService.` in X-Amz-Target. */
+export const OPERATIONS: OperationTable = {
+  ...keyOperations,
+  ...aliasOperations,
+  ...policyTagOperations,
+  ...grantOperations,
+  ...rotationOperations,
+  ...importOperations,
+  ...cryptoOperations,
+};

@@ -1,0 +1,184 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Clock } from "./clock";
+import { type Context, findKey } from "./context";
+import { drawFault, type FaultRates } from "./faults";
+import { applyTime } from "./lifecycle";
+import type { KeyRecord } from "./model";
+import {
+  errors,
+  type Input,
+  KmsError,
+  parseJsonInput,
+  readBody,
+  sendError,
+  sendJson,
+  signedRegion,
+} from "./protocol";
+import { Quotas } from "./quotas";
+import { OPERATIONS } from "./router";
+import { Store } from "./store";
+import { answerJson, answerQuery } from "./sts";
+
+export interface SandboxOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  stateFile?: string;
+  latencyMs: number;
+  quotas: boolean;
+  faults: FaultRates;
+  clockOffsetMs: number;
+  accountId: string;
+  region: string;
+}
+
+export interface RunningSandbox {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const KMS_PREFIX = "TrentService.";
+const STS_JSON_PREFIX = "AWSSecurityTokenServiceV20110615.";
+
+export class Sandbox {
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly quotas: Quotas | undefined;
+
+  constructor(private readonly options: SandboxOptions) {
+    this.store = new Store(options.stateFile);
+    this.clock = new Clock(options.clockOffsetMs);
+    this.quotas = options.quotas ? new Quotas() : undefined;
+    if (applyTime(this.store, this.clock.now())) this.store.save();
+  }
+
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    try {
+      const path = (request.url ?? "/").split("?", 1)[0];
+      if (path === "/_sandbox/clock") return await this.clockControl(request, response, requestId);
+      if (request.method !== "POST")
+        throw new KmsError("UnknownOperationException", "Only POST / is supported", 404);
+      const body = await readBody(request);
+      const target = request.headers["x-amz-target"];
+      if (typeof target === "string" && target.startsWith(STS_JSON_PREFIX)) {
+        signedRegion(request);
+        return answerJson(response, target.slice(STS_JSON_PREFIX.length), this.options);
+      }
+      if (typeof target !== "string") {
+        const contentType = request.headers["content-type"] ?? "";
+        if (contentType.startsWith("application/x-www-form-urlencoded")) {
+          signedRegion(request);
+          return answerQuery(response, body.toString("utf8"), this.options);
+        }
+        throw new KmsError("UnknownOperationException", "Missing X-Amz-Target header");
+      }
+      await this.kms(request, response, target, body, requestId);
+    } catch (error) {
+      if (response.headersSent) return;
+      sendError(response, error instanceof KmsError ? error : errors.internal(), requestId);
+    }
+  }
+
+  private async kms(
+    request: IncomingMessage,
+    response: ServerResponse,
+    target: string,
+    body: Buffer,
+    requestId: string,
+  ): Promise<void> {
+    const name = target.startsWith(KMS_PREFIX) ? target.slice(KMS_PREFIX.length) : "";
+    const operation = OPERATIONS[name];
+    if (!operation) throw new KmsError("UnknownOperationException", `Unknown operation ${target}`);
+    const region = signedRegion(request);
+    const fault = drawFault(this.options.faults);
+    if (fault === "reset") {
+      request.socket.destroy();
+      return;
+    }
+    if (fault === "5xx") throw errors.internal("Injected fault: internal error");
+    if (fault === "throttle") throw throttled();
+    if (this.options.latencyMs > 0) await sleep(this.options.latencyMs);
+    const input = parseJsonInput(body);
+    const context = this.context(region);
+    if (this.quotas && !this.quotas.take(name, region, namedKey(context, input))) throw throttled();
+    const output = await operation.run(context, input);
+    if (operation.mutates) this.store.save();
+    sendJson(response, 200, output, requestId);
+  }
+
+  /** A fresh context per request: time is applied first, so expired material or due rotations show at once. */
+  private context(region: string): Context {
+    const now = this.clock.now();
+    if (applyTime(this.store, now)) this.store.save();
+    return { store: this.store, clock: this.clock, region, accountId: this.options.accountId, now };
+  }
+
+  /** POST /_sandbox/clock {"advance":"3d"} | {"set":"<ISO>"}; GET answers the current time. */
+  private async clockControl(
+    request: IncomingMessage,
+    response: ServerResponse,
+    requestId: string,
+  ): Promise<void> {
+    if (request.method === "POST") {
+      const input = parseJsonInput(await readBody(request));
+      try {
+        if (typeof input.advance === "string") this.clock.advance(input.advance);
+        else if (typeof input.set === "string") this.clock.set(input.set);
+        else throw new Error('expected {"advance": "3d"} or {"set": "<ISO time>"}');
+      } catch (error) {
+        throw errors.validation(error instanceof Error ? error.message : String(error));
+      }
+      if (applyTime(this.store, this.clock.now())) this.store.save();
+    }
+    sendJson(response, 200, { now: new Date(this.clock.now()).toISOString() }, requestId);
+  }
+}
+
+function throttled(): KmsError {
+  return new KmsError(
+    "ThrottlingException",
+    "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.",
+  );
+}
+
+/** The key a request names, if any and if it exists (quotas of cryptographic operations depend on its type). */
+function namedKey(context: Context, input: Input): KeyRecord | undefined {
+  const identifier = input.KeyId ?? input.DestinationKeyId;
+  if (typeof identifier !== "string") return undefined;
+  try {
+    return findKey(context, identifier, { alias: true });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts the sandbox; resolves once it listens. */
+export function startSandboxServer(options: SandboxOptions): Promise<RunningSandbox> {
+  const sandbox = new Sandbox(options);
+  const server: Server = createServer((request, response) => {
+    void sandbox.handle(request, response);
+  });
+  server.keepAliveTimeout = 5_000;
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      const port = (server.address() as AddressInfo).port;
+      const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+      resolve({
+        url: `http://${host}:${port}`,
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

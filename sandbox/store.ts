@@ -1,0 +1,88 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { KeyplaneError } from "../byok/errors";
+import type { AliasRecord, GrantRecord, ImportParameters, KeyRecord, SandboxState } from "./model";
+
+/**
+ * The sandbox's state, in memory, optionally mirrored to a file. Every change is written as a whole snapshot
+ * to a temporary file, fsynced and renamed over the state file before the request is answered, so a sandbox
+ * killed at any moment restarts with every change it acknowledged and never with a half-written file.
+ * Writes are synchronous: requests are handled on one thread, so concurrent requests cannot interleave.
+ */
+export class Store {
+  readonly keys = new Map<string, KeyRecord>();
+  readonly aliases = new Map<string, AliasRecord>();
+  readonly grants = new Map<string, GrantRecord>();
+  readonly importParameters = new Map<string, ImportParameters>();
+  private readonly file: string | undefined;
+
+  constructor(file?: string) {
+    this.file = file;
+    if (file && existsSync(file)) this.restore(readState(file));
+  }
+
+  save(): void {
+    if (!this.file) return;
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    const descriptor = openSync(temporary, "w", 0o600);
+    try {
+      writeSync(descriptor, JSON.stringify(this.snapshot()));
+      fsyncSync(descriptor);
+    } finally {
+      closeSync(descriptor);
+    }
+    renameSync(temporary, this.file);
+    syncDirectory(dirname(this.file));
+  }
+
+  snapshot(): SandboxState {
+    return {
+      version: 1,
+      keys: [...this.keys.values()],
+      aliases: [...this.aliases.values()],
+      grants: [...this.grants.values()],
+      importParameters: [...this.importParameters.values()],
+    };
+  }
+
+  private restore(state: SandboxState): void {
+    for (const key of state.keys) this.keys.set(key.arn, key);
+    for (const alias of state.aliases) this.aliases.set(alias.arn, alias);
+    for (const grant of state.grants) this.grants.set(grant.grantId, grant);
+    for (const parameters of state.importParameters)
+      this.importParameters.set(parameters.tokenId, parameters);
+  }
+}
+
+function readState(file: string): SandboxState {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new KeyplaneError("FILE", `${file}: not a readable sandbox state file`, { cause: error });
+  }
+  const state = parsed as Partial<SandboxState> | null;
+  if (
+    state?.version !== 1 ||
+    !Array.isArray(state.keys) ||
+    !Array.isArray(state.aliases) ||
+    !Array.isArray(state.grants) ||
+    !Array.isArray(state.importParameters)
+  ) {
+    throw new KeyplaneError("FILE", `${file}: not a keyplane sandbox state file (version 1 expected)`);
+  }
+  return state as SandboxState;
+}
+
+/** Makes the rename itself durable (POSIX: the directory entry lives in the directory). */
+function syncDirectory(directory: string): void {
+  let descriptor: number | undefined;
+  try {
+    descriptor = openSync(directory, "r");
+    fsyncSync(descriptor);
+  } catch {
+    // Some filesystems refuse fsync on directories; the rename is still atomic there.
+  } finally {
+    if (descriptor !== undefined) closeSync(descriptor);
+  }
+}

@@ -1,0 +1,178 @@
+import { errors, type Input, KmsError } from "./protocol";
+
+/**
+ * Readers for request members that fail the way KMS's front end does: one ValidationException in the
+ * "1 validation error detected: Value ... at 'member' failed to satisfy constraint: ..." form, naming the
+ * member in camelCase as KMS does.
+ */
+export function validationFailure(field: string, value: unknown, constraint: string): KmsError {
+  const member = field.charAt(0).toLowerCase() + field.slice(1);
+  const shown = value === undefined || value === null ? "null" : `'${String(value)}'`;
+  return errors.validation(
+    `1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`,
+  );
+}
+
+function serialization(field: string, expected: string): KmsError {
+  return new KmsError("SerializationException", `${field}: expected ${expected}`);
+}
+
+interface Length {
+  min?: number;
+  max?: number;
+}
+
+export function optionalString(input: Input, field: string, length: Length = {}): string | undefined {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw serialization(field, "a string");
+  const min = length.min ?? 0;
+  if (value.length < min) {
+    throw validationFailure(field, value, `Member must have length greater than or equal to ${min}`);
+  }
+  if (length.max !== undefined && value.length > length.max) {
+    throw validationFailure(field, value, `Member must have length less than or equal to ${length.max}`);
+  }
+  return value;
+}
+
+export function requiredString(input: Input, field: string, length: Length = {}): string {
+  const value = optionalString(input, field, { min: 1, ...length });
+  if (value === undefined) throw validationFailure(field, undefined, "Member must not be null");
+  return value;
+}
+
+export function optionalEnum<T extends string>(
+  input: Input,
+  field: string,
+  values: readonly T[],
+): T | undefined {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" || !(values as readonly string[]).includes(value)) {
+    throw validationFailure(field, value, `Member must satisfy enum value set: [${values.join(", ")}]`);
+  }
+  return value as T;
+}
+
+export function requiredEnum<T extends string>(input: Input, field: string, values: readonly T[]): T {
+  const value = optionalEnum(input, field, values);
+  if (value === undefined) throw validationFailure(field, undefined, "Member must not be null");
+  return value;
+}
+
+export function optionalInteger(
+  input: Input,
+  field: string,
+  range: { min: number; max: number },
+): number | undefined {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value)) throw serialization(field, "an integer");
+  if (value < range.min) {
+    throw validationFailure(field, value, `Member must have value greater than or equal to ${range.min}`);
+  }
+  if (value > range.max) {
+    throw validationFailure(field, value, `Member must have value less than or equal to ${range.max}`);
+  }
+  return value;
+}
+
+export function optionalBoolean(input: Input, field: string): boolean | undefined {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "boolean") throw serialization(field, "a boolean");
+  return value;
+}
+
+export function optionalBlob(input: Input, field: string, length: Length = {}): Buffer | undefined {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) {
+    throw serialization(field, "base64-encoded bytes");
+  }
+  const bytes = Buffer.from(value, "base64");
+  const min = length.min ?? 1;
+  if (bytes.length < min) {
+    throw validationFailure(
+      field,
+      "java.nio.HeapByteBuffer",
+      `Member must have length greater than or equal to ${min}`,
+    );
+  }
+  if (length.max !== undefined && bytes.length > length.max) {
+    throw validationFailure(
+      field,
+      "java.nio.HeapByteBuffer",
+      `Member must have length less than or equal to ${length.max}`,
+    );
+  }
+  return bytes;
+}
+
+export function requiredBlob(input: Input, field: string, length: Length = {}): Buffer {
+  const value = optionalBlob(input, field, length);
+  if (value === undefined) throw validationFailure(field, undefined, "Member must not be null");
+  return value;
+}
+
+/** Request timestamps arrive as epoch seconds; returns epoch milliseconds. */
+export function optionalTimestamp(input: Input, field: string): number | undefined {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "number" && Number.isFinite(value)) return Math.round(value * 1000);
+  if (typeof value === "string" && !Number.isNaN(Date.parse(value))) return Date.parse(value);
+  throw serialization(field, "a timestamp");
+}
+
+export function optionalStringMap(input: Input, field: string): Record<string, string> | undefined {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "object" || Array.isArray(value)) throw serialization(field, "a map of strings");
+  const result: Record<string, string> = {};
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof item !== "string") throw serialization(field, "a map of strings");
+    result[key] = item;
+  }
+  return result;
+}
+
+export function optionalStringList(input: Input, field: string): string[] | undefined {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) {
+    throw serialization(field, "a list of strings");
+  }
+  return value as string[];
+}
+
+export interface Tag {
+  TagKey: string;
+  TagValue: string;
+}
+
+/** Tags as KMS checks them: TagException for bad keys/values, at most 50 tags. */
+export function optionalTags(input: Input, field: string): Tag[] | undefined {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw serialization(field, "a list of tags");
+  const tags: Tag[] = [];
+  for (const item of value as unknown[]) {
+    const tag = (item ?? {}) as Record<string, unknown>;
+    if (typeof tag.TagKey !== "string" || typeof tag.TagValue !== "string") {
+      throw serialization(field, "tags with TagKey and TagValue strings");
+    }
+    if (tag.TagKey.length < 1 || tag.TagKey.length > 128) {
+      throw new KmsError("TagException", `Tag key '${tag.TagKey}' must be 1 to 128 characters long`);
+    }
+    if (tag.TagValue.length > 256) {
+      throw new KmsError("TagException", `Tag value of '${tag.TagKey}' must be at most 256 characters long`);
+    }
+    if (tag.TagKey.toLowerCase().startsWith("aws:")) {
+      throw new KmsError("TagException", "Tag keys beginning with 'aws:' are reserved");
+    }
+    tags.push({ TagKey: tag.TagKey, TagValue: tag.TagValue });
+  }
+  if (tags.length > 50) throw new KmsError("TagException", "A KMS key can have at most 50 tags");
+  return tags;
+}

@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DescribeKeyCommand, ListAliasesCommand } from "@aws-sdk/client-kms";
+import { type SandboxHandle, startSandbox } from "../support/sandbox";
+import { describeWithTerraform, runTerraform } from "../support/terraform";
+
+/** A provider block pointed at the sandbox, as a user would write it for a rehearsal. */
+function provider(sandbox: SandboxHandle, region: string, alias?: string): Record<string, unknown> {
+  return {
+    ...(alias ? { alias } : {}),
+    region,
+    access_key: "AKIAKEYPLANETEST0000",
+    secret_key: "keyplane-test-secret",
+    skip_credentials_validation: true,
+    skip_metadata_api_check: true,
+    skip_region_validation: true,
+    endpoints: [{ kms: sandbox.url, sts: sandbox.url }],
+  };
+}
+
+function configuration(sandbox: SandboxHandle): Record<string, unknown> {
+  const policy = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "Admins",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${sandbox.accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+    ],
+  });
+  return {
+    terraform: { required_providers: { aws: { source: "hashicorp/aws", version: "5.100.0" } } },
+    provider: { aws: [provider(sandbox, "us-east-1"), provider(sandbox, "eu-west-1", "replica")] },
+    data: { aws_caller_identity: { current: {} } },
+    resource: {
+      aws_kms_key: {
+        main: {
+          description: "e2e managed key",
+          policy,
+          enable_key_rotation: true,
+          rotation_period_in_days: 180,
+          deletion_window_in_days: 7,
+          tags: { "keyplane:plan": "e2e", "keyplane:classification": "internal" },
+        },
+        shared: { description: "e2e multi-Region key", multi_region: true, deletion_window_in_days: 7 },
+      },
+      aws_kms_external_key: {
+        byok: {
+          description: "e2e BYOK key",
+          policy,
+          deletion_window_in_days: 30,
+          tags: { "keyplane:classification": "restricted" },
+        },
+      },
+      aws_kms_alias: {
+        main: { name: "alias/e2e/main", target_key_id: "${aws_kms_key.main.key_id}" },
+        byok: { name: "alias/e2e/byok", target_key_id: "${aws_kms_external_key.byok.id}" },
+      },
+      aws_kms_replica_key: {
+        shared: {
+          provider: "aws.replica",
+          description: "e2e replica",
+          primary_key_arn: "${aws_kms_key.shared.arn}",
+          deletion_window_in_days: 7,
+        },
+      },
+    },
+    output: { account: { value: "${data.aws_caller_identity.current.account_id}" } },
+  };
+}
+
+describeWithTerraform("terraform against the sandbox", () => {
+  let sandbox: SandboxHandle;
+  let directory: string;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    directory = mkdtempSync(join(tmpdir(), "keyplane-tf-e2e-"));
+    writeFileSync(join(directory, "main.tf.json"), JSON.stringify(configuration(sandbox), null, 2));
+  });
+  afterAll(async () => {
+    await sandbox.stop();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  test("init, apply, plan without drift, destroy", async () => {
+    const init = await runTerraform(directory, ["init", "-no-color"]);
+    expect(init.stderr).toBe("");
+    expect(init.code).toBe(0);
+
+    const apply = await runTerraform(directory, ["apply", "-auto-approve", "-no-color"]);
+    expect(apply.stderr).toBe("");
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toContain(`account = "${sandbox.accountId}"`);
+
+    const kms = sandbox.kms();
+    const aliases = await kms.send(new ListAliasesCommand({}));
+    expect(aliases.Aliases?.map((alias) => alias.AliasName).sort()).toEqual([
+      "alias/e2e/byok",
+      "alias/e2e/main",
+    ]);
+    const byok = await kms.send(new DescribeKeyCommand({ KeyId: "alias/e2e/byok" }));
+    expect(byok.KeyMetadata).toMatchObject({ Origin: "EXTERNAL", KeyState: "PendingImport" });
+
+    const plan = await runTerraform(directory, ["plan", "-detailed-exitcode", "-no-color"]);
+    expect(plan.stderr).toBe("");
+    expect(plan.stdout).toContain("No changes.");
+    expect(plan.code).toBe(0);
+
+    const destroy = await runTerraform(directory, ["destroy", "-auto-approve", "-no-color"]);
+    expect(destroy.stderr).toBe("");
+    expect(destroy.code).toBe(0);
+    const after = await kms.send(new DescribeKeyCommand({ KeyId: byok.KeyMetadata!.KeyId! }));
+    expect(after.KeyMetadata?.KeyState).toBe("PendingDeletion");
+    expect((await kms.send(new ListAliasesCommand({}))).Aliases).toEqual([]);
+  }, 600_000);
+});

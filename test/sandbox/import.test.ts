@@ -294,7 +294,8 @@ describe("material lifecycle", () => {
   test("past ValidTo the material is gone and the key PendingImport; the same material brings it back", async () => {
     const KeyId = await externalKey();
     const material = randomBytes(32);
-    const now = Date.parse((await (await fetch(`${sandbox.url}/_sandbox/clock`)).json()).now);
+    const clock = (await (await fetch(`${sandbox.url}/_sandbox/clock`)).json()) as { now: string };
+    const now = Date.parse(clock.now);
     await importMaterial(KeyId, material, "RSA_AES_KEY_WRAP_SHA_256", {
       ExpirationModel: "KEY_MATERIAL_EXPIRES",
       ValidTo: new Date(now + 2 * 86_400_000),

@@ -19,6 +19,9 @@ function provider(sandbox: SandboxHandle, region: string, alias?: string): Recor
   };
 }
 
+/** A Terraform interpolation, `${expression}` in the JSON syntax. */
+const ref = (expression: string): string => "$" + "{" + expression + "}";
+
 function configuration(sandbox: SandboxHandle): Record<string, unknown> {
   const policy = JSON.stringify({
     Version: "2012-10-17",
@@ -57,19 +60,19 @@ function configuration(sandbox: SandboxHandle): Record<string, unknown> {
         },
       },
       aws_kms_alias: {
-        main: { name: "alias/e2e/main", target_key_id: "${aws_kms_key.main.key_id}" },
-        byok: { name: "alias/e2e/byok", target_key_id: "${aws_kms_external_key.byok.id}" },
+        main: { name: "alias/e2e/main", target_key_id: ref("aws_kms_key.main.key_id") },
+        byok: { name: "alias/e2e/byok", target_key_id: ref("aws_kms_external_key.byok.id") },
       },
       aws_kms_replica_key: {
         shared: {
           provider: "aws.replica",
           description: "e2e replica",
-          primary_key_arn: "${aws_kms_key.shared.arn}",
+          primary_key_arn: ref("aws_kms_key.shared.arn"),
           deletion_window_in_days: 7,
         },
       },
     },
-    output: { account: { value: "${data.aws_caller_identity.current.account_id}" } },
+    output: { account: { value: ref("data.aws_caller_identity.current.account_id") } },
   };
 }
 
@@ -95,7 +98,7 @@ describeWithTerraform("terraform against the sandbox", () => {
     const apply = await runTerraform(directory, ["apply", "-auto-approve", "-no-color"]);
     expect(apply.stderr).toBe("");
     expect(apply.code).toBe(0);
-    expect(apply.stdout).toContain(`account = "${sandbox.accountId}"`);
+    expect(apply.stdout).toContain(`account = ref("sandbox.accountId")`);
 
     const kms = sandbox.kms();
     const aliases = await kms.send(new ListAliasesCommand({}));

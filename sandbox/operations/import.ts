@@ -172,7 +172,7 @@ function importKeyMaterial(context: Context, input: Input) {
     else target.validTo = expiry.validTo;
     if (description !== undefined) target.description = description;
     if (publicKey) key.publicKey = publicKey.toString("base64");
-    if (key.state === "PendingImport" && currentMaterial(key)?.bytes) key.state = "Enabled";
+    if (key.state === "PendingImport" && allMaterialPresent(key)) key.state = "Enabled";
     return { KeyId: key.arn, KeyMaterialId: materialId };
   } finally {
     material.fill(0);
@@ -236,13 +236,22 @@ function deleteImportedKeyMaterial(context: Context, input: Input) {
   return { KeyId: key.arn, KeyMaterialId: target.id };
 }
 
-/** Imported material deleted (by request or expiry): the key waits for the same material again. */
+/**
+ * Imported material deleted (by request or expiry): the key waits for the same material again. KMS puts the
+ * key in PendingImport when any of its materials is deleted or expires, current or not.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html
+ */
 export function forgetMaterial(key: KeyRecord, material: MaterialRecord): void {
   delete material.bytes;
   delete material.expirationModel;
   delete material.validTo;
   material.importState = "PENDING_IMPORT";
-  if (material.state === "CURRENT" && key.state !== "PendingDeletion") key.state = "PendingImport";
+  if (key.state !== "PendingDeletion") key.state = "PendingImport";
+}
+
+/** A key leaves PendingImport once every material it ever had is present again. */
+export function allMaterialPresent(key: KeyRecord): boolean {
+  return key.materials.length > 0 && key.materials.every((material) => material.bytes !== undefined);
 }
 
 export const importOperations: OperationTable = {

@@ -15,6 +15,7 @@ import {
   requiredString,
 } from "../validate";
 import { defaultPolicy, describe } from "./describe";
+import { allMaterialPresent } from "./import";
 import { checkPolicy } from "./policy-tags";
 
 const ORIGINS = ["AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"] as const;
@@ -148,8 +149,8 @@ function cancelKeyDeletion(context: Context, input: Input) {
   if (key.state !== "PendingDeletion") {
     throw errors.invalidState(`${key.arn} is not pending deletion (current state: ${key.state}).`);
   }
-  const hasMaterial = key.materials.some((material) => material.state === "CURRENT" && material.bytes);
-  key.state = hasMaterial ? "Disabled" : "PendingImport";
+  // KMS leaves a key Disabled after cancellation; one missing imported material keeps it PendingImport.
+  key.state = allMaterialPresent(key) ? "Disabled" : "PendingImport";
   delete key.deletionDate;
   delete key.pendingWindowInDays;
   return { KeyId: key.arn };

@@ -368,7 +368,7 @@ describe("material lifecycle", () => {
       new DeleteImportedKeyMaterialCommand({ KeyId, KeyMaterialId: first.KeyMaterialId }),
     );
     expect(deleted.KeyMaterialId).toBe(first.KeyMaterialId);
-    expect((await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata?.KeyState).toBe("Enabled");
+    expect((await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata?.KeyState).toBe("PendingImport");
     await expect(kms.send(new DecryptCommand({ CiphertextBlob: old.CiphertextBlob }))).rejects.toMatchObject({
       name: "KMSInvalidStateException",
     });

@@ -1,7 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DescribeKeyCommand, ListAliasesCommand } from "@aws-sdk/client-kms";
+import { DescribeKeyCommand, ListAliasesCommand, ListKeysCommand } from "@aws-sdk/client-kms";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
 import { describeWithTerraform, runTerraform } from "../support/terraform";
 
@@ -50,6 +51,7 @@ function configuration(sandbox: SandboxHandle): Record<string, unknown> {
           tags: { "keyplane:plan": "e2e", "keyplane:classification": "internal" },
         },
         shared: { description: "e2e multi-Region key", multi_region: true, deletion_window_in_days: 7 },
+        off: { description: "e2e disabled key", is_enabled: false, deletion_window_in_days: 7 },
       },
       aws_kms_external_key: {
         byok: {
@@ -57,6 +59,15 @@ function configuration(sandbox: SandboxHandle): Record<string, unknown> {
           policy,
           deletion_window_in_days: 30,
           tags: { "keyplane:classification": "restricted" },
+        },
+        // The provider wraps this material itself (Go's crypto/rsa OAEP): a third, independent wrap.
+        imported: {
+          description: "e2e imported key",
+          // Left unset, the provider disables the key right after the import (as it does against AWS).
+          enabled: true,
+          key_material_base64: randomBytes(32).toString("base64"),
+          valid_to: new Date(Date.now() + 100 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+          deletion_window_in_days: 7,
         },
       },
       aws_kms_alias: {
@@ -98,7 +109,7 @@ describeWithTerraform("terraform against the sandbox", () => {
     const apply = await runTerraform(directory, ["apply", "-auto-approve", "-no-color"]);
     expect(apply.stderr).toBe("");
     expect(apply.code).toBe(0);
-    expect(apply.stdout).toContain(`account = ref("sandbox.accountId")`);
+    expect(apply.stdout).toContain(`account = "${sandbox.accountId}"`);
 
     const kms = sandbox.kms();
     const aliases = await kms.send(new ListAliasesCommand({}));
@@ -108,6 +119,16 @@ describeWithTerraform("terraform against the sandbox", () => {
     ]);
     const byok = await kms.send(new DescribeKeyCommand({ KeyId: "alias/e2e/byok" }));
     expect(byok.KeyMetadata).toMatchObject({ Origin: "EXTERNAL", KeyState: "PendingImport" });
+    const keys = await Promise.all(
+      ((await kms.send(new ListKeysCommand({}))).Keys ?? []).map(
+        async (key) => (await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!,
+      ),
+    );
+    expect(keys.find((key) => key.Description === "e2e imported key")).toMatchObject({
+      KeyState: "Enabled",
+      ExpirationModel: "KEY_MATERIAL_EXPIRES",
+    });
+    expect(keys.find((key) => key.Description === "e2e disabled key")?.KeyState).toBe("Disabled");
 
     const plan = await runTerraform(directory, ["plan", "-detailed-exitcode", "-no-color"]);
     expect(plan.stderr).toBe("");

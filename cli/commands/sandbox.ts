@@ -56,8 +56,8 @@ export function registerSandbox(program: Command): void {
         accountId: flags.accountId,
         region,
       });
-      process.stdout.write(`keyplane sandbox listening on ${sandbox.url}\n`);
-      await new Promise<void>((resolve) => {
+      // Signal handlers go in before the ready line: whoever reads it may stop the sandbox at once.
+      const stopped = new Promise<void>((resolve) => {
         const stop = () => {
           process.off("SIGINT", stop);
           process.off("SIGTERM", stop);
@@ -66,6 +66,8 @@ export function registerSandbox(program: Command): void {
         process.on("SIGINT", stop);
         process.on("SIGTERM", stop);
       });
+      process.stdout.write(`keyplane sandbox listening on ${sandbox.url}\n`);
+      await stopped;
     });
 }
 

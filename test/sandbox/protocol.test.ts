@@ -208,6 +208,26 @@ describe("quotas, latency and faults", () => {
 });
 
 describe("keyplane sandbox command line", () => {
+  test.each(["SIGINT", "SIGTERM"] as const)("%s stops it cleanly with exit code 0", async (signal) => {
+    const sandbox = await startSandbox();
+    const exit = new Promise<number | null>((resolve) =>
+      sandbox.process.once("exit", (code) => resolve(code)),
+    );
+    sandbox.process.kill(signal);
+    expect(await exit).toBe(0);
+  });
+
+  test("--clock-offset starts the clock ahead of real time", async () => {
+    const sandbox = await startSandbox({ clockOffset: "30d" });
+    try {
+      const created = await sandbox.kms().send(new CreateKeyCommand({}));
+      const days = (created.KeyMetadata!.CreationDate!.getTime() - Date.now()) / 86_400_000;
+      expect(Math.round(days)).toBe(30);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   test.each([
     [["--port", "abc"], "--port: expected a whole number, got 'abc'"],
     [["--port", "70000"], "--port: expected 0..65535, got '70000'"],

@@ -93,6 +93,8 @@ function handle(
         AWS_ENDPOINT_URL_KMS: url,
         AWS_ENDPOINT_URL_STS: url,
         AWS_REGION: region,
+        // boto3 reads only AWS_DEFAULT_REGION.
+        AWS_DEFAULT_REGION: region,
         AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
       };

@@ -1,0 +1,4 @@
+export * from "./expiry-option";
+export * from "./import-material";
+export * from "./parameters";
+export * from "./verify";

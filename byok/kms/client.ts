@@ -1,0 +1,38 @@
+import { KMSClient, type KMSClientConfig } from "@aws-sdk/client-kms";
+import { trackServerTime } from "./server-time";
+
+export interface KmsClientOptions {
+  region?: string;
+  profile?: string;
+  /** `--endpoint-url`; when absent the SDK reads AWS_ENDPOINT_URL_KMS itself. */
+  endpointUrl?: string;
+  /** Attempts per call including the first; fleet scans raise it so throttles never fail a run. */
+  maxAttempts?: number;
+}
+
+/** Region used when neither the flag, the environment nor the profile names one. */
+const FALLBACK_REGION = "us-east-1";
+
+/**
+ * The one way keyplane builds a KMS client. Adaptive retry mode adds client-side rate limiting on top of
+ * exponential backoff, so a fleet scan slows down under ThrottlingException instead of failing.
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
+ */
+export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
+  const config: KMSClientConfig = {
+    retryMode: "adaptive",
+    maxAttempts: options.maxAttempts ?? 8,
+    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? FALLBACK_REGION,
+  };
+  if (options.profile) config.profile = options.profile;
+  const endpoint = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL_KMS;
+  if (endpoint) config.endpoint = endpoint;
+  const client = new KMSClient(config);
+  trackServerTime(client);
+  return client;
+}
+
+/** The region a client talks to, resolved the way the SDK resolves it. */
+export async function clientRegion(client: KMSClient): Promise<string> {
+  return client.config.region();
+}

@@ -10,9 +10,10 @@ function pythonWithBoto3(): boolean {
   return probe.status === 0;
 }
 
-const describeWithBoto3 = pythonWithBoto3()
-  ? describe
-  : describe.skip.bind(describe, "[SKIPPED: python3 with boto3 and cryptography not found]");
+function describeWithBoto3(name: string, body: () => void): void {
+  if (pythonWithBoto3()) describe(name, body);
+  else describe.skip(`${name} [SKIPPED: python3 with boto3 and cryptography not found]`, body);
+}
 
 describeWithBoto3("boto3 against the sandbox", () => {
   let sandbox: SandboxHandle;

@@ -94,4 +94,6 @@ export interface SandboxState {
   aliases: AliasRecord[];
   grants: GrantRecord[];
   importParameters: ImportParameters[];
+  /** How far the sandbox clock runs ahead of real time: moving the clock is a change like any other. */
+  clockOffsetMs?: number;
 }

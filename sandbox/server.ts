@@ -30,7 +30,8 @@ export interface SandboxOptions {
   latencyMs: number;
   quotas: boolean;
   faults: FaultRates;
-  clockOffsetMs: number;
+  /** Start the clock this far from real time; by default the offset saved in the state file (or none). */
+  clockOffsetMs?: number;
   accountId: string;
   region: string;
 }
@@ -51,7 +52,8 @@ export class Sandbox {
 
   constructor(private readonly options: SandboxOptions) {
     this.store = new Store(options.stateFile);
-    this.clock = new Clock(options.clockOffsetMs);
+    this.clock = new Clock(options.clockOffsetMs ?? this.store.clockOffsetMs ?? 0);
+    this.store.clockOffsetMs = this.clock.offset;
     this.quotas = options.quotas ? new Quotas() : undefined;
     if (applyTime(this.store, this.clock.now())) this.store.save();
   }
@@ -133,7 +135,9 @@ export class Sandbox {
       } catch (error) {
         throw errors.validation(error instanceof Error ? error.message : String(error));
       }
-      if (applyTime(this.store, this.clock.now())) this.store.save();
+      this.store.clockOffsetMs = this.clock.offset;
+      applyTime(this.store, this.clock.now());
+      this.store.save();
     }
     sendJson(response, 200, { now: new Date(this.clock.now()).toISOString() }, requestId);
   }

@@ -14,6 +14,8 @@ export class Store {
   readonly aliases = new Map<string, AliasRecord>();
   readonly grants = new Map<string, GrantRecord>();
   readonly importParameters = new Map<string, ImportParameters>();
+  /** The clock offset saved with the state, if any. */
+  clockOffsetMs: number | undefined;
   private readonly file: string | undefined;
 
   constructor(file?: string) {
@@ -42,6 +44,7 @@ export class Store {
       aliases: [...this.aliases.values()],
       grants: [...this.grants.values()],
       importParameters: [...this.importParameters.values()],
+      ...(this.clockOffsetMs === undefined ? {} : { clockOffsetMs: this.clockOffsetMs }),
     };
   }
 
@@ -51,6 +54,7 @@ export class Store {
     for (const grant of state.grants) this.grants.set(grant.grantId, grant);
     for (const parameters of state.importParameters)
       this.importParameters.set(parameters.tokenId, parameters);
+    if (typeof state.clockOffsetMs === "number") this.clockOffsetMs = state.clockOffsetMs;
   }
 }
 

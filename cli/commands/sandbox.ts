@@ -25,7 +25,10 @@ export function registerSandbox(program: Command): void {
       new Option("--quotas <mode>", "AWS's default request quotas").choices(["aws", "off"]).default("off"),
     )
     .option("--faults <spec>", "inject failures, e.g. throttle:0.1,5xx:0.02,reset:0.01")
-    .option("--clock-offset <duration>", "start the sandbox clock this far from now, e.g. 30d or -2h")
+    .option(
+      "--clock-offset <duration>",
+      "start the sandbox clock this far from now, e.g. 30d or -2h (default: as saved in --state, else 0)",
+    )
     .option("--account-id <id>", "AWS account id the sandbox answers for", "111111111111")
     .addHelpText(
       "after",
@@ -38,9 +41,9 @@ export function registerSandbox(program: Command): void {
       if (!/^\d{12}$/.test(flags.accountId)) {
         throw usageError(`--account-id: expected 12 digits, got '${flags.accountId}'`);
       }
-      let clockOffsetMs = 0;
+      let clockOffsetMs: number | undefined;
       try {
-        clockOffsetMs = flags.clockOffset === undefined ? 0 : parseClockOffset(flags.clockOffset);
+        if (flags.clockOffset !== undefined) clockOffsetMs = parseClockOffset(flags.clockOffset);
       } catch (error) {
         throw usageError(error instanceof Error ? error.message : String(error));
       }
@@ -52,7 +55,7 @@ export function registerSandbox(program: Command): void {
         latencyMs: wholeNumber(flags.latency, "--latency"),
         quotas: flags.quotas === "aws",
         faults: parseFaults(flags.faults ?? ""),
-        clockOffsetMs,
+        ...(clockOffsetMs === undefined ? {} : { clockOffsetMs }),
         accountId: flags.accountId,
         region,
       });

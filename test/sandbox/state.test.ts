@@ -67,6 +67,7 @@ test("a sandbox killed with SIGKILL restarts from --state with every acknowledge
   const byokSealed = await kms.send(
     new EncryptCommand({ KeyId: external.KeyId, Plaintext: Buffer.from("byok") }),
   );
+  await first.advanceClock("10d");
   await kill(first);
   await first.stop();
 
@@ -90,6 +91,8 @@ test("a sandbox killed with SIGKILL restarts from --state with every acknowledge
     );
     const byok = await again.send(new DecryptCommand({ CiphertextBlob: byokSealed.CiphertextBlob }));
     expect(Buffer.from(byok.Plaintext!).toString()).toBe("byok");
+    const clock = (await (await fetch(`${second.url}/_sandbox/clock`)).json()) as { now: string };
+    expect(Math.round((Date.parse(clock.now) - Date.now()) / 86_400_000)).toBe(10);
   } finally {
     await second.stop();
   }

@@ -3,7 +3,8 @@ import { ImportKeyMaterialCommand, type ImportType, type KMSClient } from "@aws-
 import { KeyplaneError } from "../errors";
 import { awsErrorName, fromAwsError } from "../kms/aws-error";
 import { serverNow } from "../kms/server-time";
-import { KEY_SPEC_INFO } from "../vocabulary/key-specs";
+import { KEY_SPEC_INFO, type KeySpec } from "../vocabulary/key-specs";
+import type { WrappingAlgorithm, WrappingKeySpec } from "../vocabulary/wrapping";
 import { type ExpiryFields, expiryFields, type MaterialExpiry } from "./expiry-option";
 import { fetchParameters, type ImportParameters } from "./parameters";
 
@@ -15,29 +16,35 @@ export const IMPORT_TYPES: Readonly<Record<ImportKind, ImportType>> = {
 };
 
 export interface ImportRequest {
-  parameters: ImportParameters;
-  /** Material wrapped under `parameters.publicKey`: exactly the bytes ImportKeyMaterial takes. */
+  keyArn: string;
+  keySpec: KeySpec;
+  /** The token from the same GetParametersForImport as the public key the material was wrapped under. */
+  importToken: Buffer;
+  /** Wrapped material: exactly the bytes ImportKeyMaterial takes. */
   wrapped: Buffer;
   expiry: MaterialExpiry;
   /** new: first material, or new material for an on-demand rotation; existing: re-import the same. */
   importType?: ImportKind;
   description?: string;
   /**
-   * Wraps the material again under fresh parameters. Given, an expired import token is refetched and the
-   * import retried once; without it (the air-gapped path) the expired token is reported.
+   * Given, an expired import token is refetched with these choices and the material wrapped again, once.
+   * Without it (the air-gapped path, where the material is not here) the expired token is reported.
    */
-  rewrap?: (fresh: ImportParameters) => Promise<Buffer> | Buffer;
+  refetch?: {
+    wrappingAlgorithm: WrappingAlgorithm;
+    wrappingKeySpec: WrappingKeySpec;
+    rewrap: (fresh: ImportParameters) => Promise<Buffer> | Buffer;
+  };
 }
 
 export interface ImportResult {
   keyArn: string;
   keyMaterialId?: string;
   expiry: ExpiryFields;
-  /** The parameters that finally worked (fresh ones when the token was refetched). */
-  parameters: ImportParameters;
-  /** SHA-256 of the import token used, hex: the journal's record of it. */
+  /** SHA-256 of the import token that worked, hex: the journal's record of it. */
   importTokenSha256: string;
-  tokenRefetched: boolean;
+  /** The fresh parameters, when the first token had expired and was refetched. */
+  refetched?: ImportParameters;
 }
 
 /**
@@ -47,7 +54,7 @@ export interface ImportResult {
  * https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html
  */
 export async function importMaterial(client: KMSClient, request: ImportRequest): Promise<ImportResult> {
-  const { keySpec, keyArn } = request.parameters;
+  const { keySpec, keyArn } = request;
   const symmetric = KEY_SPEC_INFO[keySpec].family === "symmetric";
   if (!symmetric && request.description !== undefined) {
     throw new KeyplaneError(
@@ -56,11 +63,11 @@ export async function importMaterial(client: KMSClient, request: ImportRequest):
     );
   }
   const expiry = expiryFields(request.expiry, serverNow(client));
-  const attempt = async (parameters: ImportParameters, wrapped: Buffer) => {
+  const attempt = async (importToken: Buffer, wrapped: Buffer, refetched?: ImportParameters) => {
     const output = await client.send(
       new ImportKeyMaterialCommand({
         KeyId: keyArn,
-        ImportToken: parameters.importToken,
+        ImportToken: importToken,
         EncryptedKeyMaterial: wrapped,
         ...expiry,
         ...(symmetric && request.importType ? { ImportType: IMPORT_TYPES[request.importType] } : {}),
@@ -72,31 +79,25 @@ export async function importMaterial(client: KMSClient, request: ImportRequest):
     const result: ImportResult = {
       keyArn: output.KeyId ?? keyArn,
       expiry,
-      parameters,
-      importTokenSha256: createHash("sha256").update(parameters.importToken).digest("hex"),
-      tokenRefetched: parameters !== request.parameters,
+      importTokenSha256: createHash("sha256").update(importToken).digest("hex"),
     };
     if (output.KeyMaterialId) result.keyMaterialId = output.KeyMaterialId;
+    if (refetched) result.refetched = refetched;
     return result;
   };
   try {
-    return await attempt(request.parameters, request.wrapped);
+    return await attempt(request.importToken, request.wrapped);
   } catch (error) {
-    if (awsErrorName(error) !== "ExpiredImportTokenException" || !request.rewrap) {
+    if (awsErrorName(error) !== "ExpiredImportTokenException" || !request.refetch) {
       throw importError(error, keyArn);
     }
   }
   // The token (and its public key) lasts 24 hours; a ceremony that took longer gets fresh ones, once.
-  const fresh = await fetchParameters(
-    client,
-    keyArn,
-    keySpec,
-    request.parameters.wrappingAlgorithm,
-    request.parameters.wrappingKeySpec,
-  );
-  const rewrapped = await request.rewrap(fresh);
+  const { wrappingAlgorithm, wrappingKeySpec, rewrap } = request.refetch;
+  const fresh = await fetchParameters(client, keyArn, keySpec, wrappingAlgorithm, wrappingKeySpec);
+  const rewrapped = await rewrap(fresh);
   try {
-    return await attempt(fresh, rewrapped);
+    return await attempt(fresh.importToken, rewrapped, fresh);
   } catch (error) {
     throw importError(error, keyArn);
   }

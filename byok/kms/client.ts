@@ -19,6 +19,9 @@ const FALLBACK_REGION = "us-east-1";
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
  */
 export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
+  // The pinned SDK supports the Node 20 keyplane supports; its multi-line notice about future releases
+  // would break the one-line stderr contract of the CLI. A user's explicit setting wins.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const config: KMSClientConfig = {
     retryMode: "adaptive",
     maxAttempts: options.maxAttempts ?? 8,

@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-kms";
 import type { KeyplaneError } from "../../byok/errors";
 import { importMaterial } from "../../byok/import/import-material";
-import { getImportParameters } from "../../byok/import/parameters";
+import { getImportParameters, type ImportParameters } from "../../byok/import/parameters";
 import { verifyImport } from "../../byok/import/verify";
 import { createKmsClient } from "../../byok/kms/client";
 import { createLimiter } from "../../byok/kms/limiter";
@@ -36,6 +36,11 @@ async function externalKey(
     KeySpec === "HMAC_256" ? "GENERATE_VERIFY_MAC" : KeySpec === "ECC_NIST_P256" ? "SIGN_VERIFY" : undefined;
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Origin: "EXTERNAL", KeySpec, KeyUsage }));
   return KeyMetadata!.Arn!;
+}
+
+/** The key and token part of an import request. */
+function target(parameters: ImportParameters) {
+  return { keyArn: parameters.keyArn, keySpec: parameters.keySpec, importToken: parameters.importToken };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<KeyplaneError> {
@@ -105,7 +110,7 @@ describe("import and verify", () => {
     const material = randomBytes(32);
     const parameters = await getImportParameters(kms, arn, "RSAES_OAEP_SHA_256", "RSA_2048");
     const result = await importMaterial(kms, {
-      parameters,
+      ...target(parameters),
       wrapped: wrapForImport(parameters.publicKey, "RSAES_OAEP_SHA_256", material),
       expiry: { kind: "expires-in", durationMs: 30 * 86_400_000 },
       importType: "new",
@@ -128,7 +133,7 @@ describe("import and verify", () => {
     const material = randomBytes(32);
     const parameters = await getImportParameters(kms, arn, "RSAES_OAEP_SHA_256", "RSA_2048");
     await importMaterial(kms, {
-      parameters,
+      ...target(parameters),
       wrapped: wrapForImport(parameters.publicKey, "RSAES_OAEP_SHA_256", material),
       expiry: { kind: "none" },
     });
@@ -148,7 +153,7 @@ describe("import and verify", () => {
     const material = privateKey.export({ type: "pkcs8", format: "der" });
     const parameters = await getImportParameters(kms, arn, "RSA_AES_KEY_WRAP_SHA_256", "RSA_3072");
     await importMaterial(kms, {
-      parameters,
+      ...target(parameters),
       wrapped: wrapForImport(parameters.publicKey, "RSA_AES_KEY_WRAP_SHA_256", material),
       expiry: { kind: "expires-in", durationMs: 86_400_000 },
     });
@@ -181,14 +186,14 @@ describe("import and verify", () => {
     const first = randomBytes(32);
     let parameters = await getImportParameters(kms, arn, "RSAES_OAEP_SHA_256", "RSA_2048");
     await importMaterial(kms, {
-      parameters,
+      ...target(parameters),
       wrapped: wrapForImport(parameters.publicKey, "RSAES_OAEP_SHA_256", first),
       expiry: { kind: "none" },
     });
     parameters = await getImportParameters(kms, arn, "RSAES_OAEP_SHA_256", "RSA_2048");
     const error = await rejection(
       importMaterial(kms, {
-        parameters,
+        ...target(parameters),
         wrapped: wrapForImport(parameters.publicKey, "RSAES_OAEP_SHA_256", randomBytes(32)),
         expiry: { kind: "none" },
         importType: "existing",
@@ -208,17 +213,21 @@ describe("an expired import token", () => {
     await sandbox.advanceClock("25h");
     let rewraps = 0;
     const result = await importMaterial(kms, {
-      parameters,
+      ...target(parameters),
       wrapped,
       expiry: { kind: "none" },
-      rewrap: (fresh) => {
-        rewraps += 1;
-        return wrapForImport(fresh.publicKey, "RSAES_OAEP_SHA_256", material);
+      refetch: {
+        wrappingAlgorithm: "RSAES_OAEP_SHA_256",
+        wrappingKeySpec: "RSA_2048",
+        rewrap: (fresh) => {
+          rewraps += 1;
+          return wrapForImport(fresh.publicKey, "RSAES_OAEP_SHA_256", material);
+        },
       },
     });
     expect(rewraps).toBe(1);
-    expect(result.tokenRefetched).toBe(true);
-    expect(result.parameters.publicKeySha256).not.toBe(parameters.publicKeySha256);
+    expect(result.refetched?.publicKeySha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(result.refetched?.publicKeySha256).not.toBe(parameters.publicKeySha256);
     await expect(
       verifyImport(kms, { keyArn: arn, keySpec: "SYMMETRIC_DEFAULT", material }),
     ).resolves.toBeDefined();
@@ -229,7 +238,9 @@ describe("an expired import token", () => {
     const parameters = await getImportParameters(kms, arn, "RSAES_OAEP_SHA_256", "RSA_2048");
     const wrapped = wrapForImport(parameters.publicKey, "RSAES_OAEP_SHA_256", randomBytes(32));
     await sandbox.advanceClock("25h");
-    const error = await rejection(importMaterial(kms, { parameters, wrapped, expiry: { kind: "none" } }));
+    const error = await rejection(
+      importMaterial(kms, { ...target(parameters), wrapped, expiry: { kind: "none" } }),
+    );
     expect(error.awsName).toBe("ExpiredImportTokenException");
     expect(error.oneLine()).toContain("fetch new import parameters with `keyplane byok params`");
   });

@@ -1,12 +1,10 @@
-import type { Clock } from "./clock";
 import type { KeyRecord, KeyState } from "./model";
 import { errors } from "./protocol";
 import type { Store } from "./store";
 
-/** What an operation sees: the state, the clock, and who/where the caller is (region from SigV4). */
+/** What an operation sees: the state, the sandbox's "now", and who/where the caller is (region from SigV4). */
 export interface Context {
   store: Store;
-  clock: Clock;
   region: string;
   accountId: string;
   now: number;

@@ -70,7 +70,7 @@ function rotateIfDue(key: KeyRecord, now: number): boolean {
 }
 
 /** Replicas follow their primary's generated material. */
-export function syncReplicas(store: Store): void {
+function syncReplicas(store: Store): void {
   for (const key of store.keys.values()) {
     if (key.multiRegionRole !== "PRIMARY" || key.origin !== "AWS_KMS") continue;
     for (const other of store.keys.values()) {

@@ -33,7 +33,6 @@ export interface SandboxOptions {
   /** Start the clock this far from real time; by default the offset saved in the state file (or none). */
   clockOffsetMs?: number;
   accountId: string;
-  region: string;
 }
 
 export interface RunningSandbox {
@@ -117,7 +116,7 @@ export class Sandbox {
   private context(region: string): Context {
     const now = this.clock.now();
     if (applyTime(this.store, now)) this.store.save();
-    return { store: this.store, clock: this.clock, region, accountId: this.options.accountId, now };
+    return { store: this.store, region, accountId: this.options.accountId, now };
   }
 
   /** POST /_sandbox/clock {"advance":"3d"} | {"set":"<ISO>"}; GET answers the current time. */

@@ -1,6 +1,5 @@
 import { type Command, Option } from "commander";
 import { usageError } from "../../byok/errors";
-import { globalOptions } from "../global-options";
 
 interface SandboxFlags {
   host: string;
@@ -32,9 +31,9 @@ export function registerSandbox(program: Command): void {
     .option("--account-id <id>", "AWS account id the sandbox answers for", "111111111111")
     .addHelpText(
       "after",
-      "\nThe global --region sets the default region (us-east-1); keys live in the region each request is signed for.",
+      "\nAny region works: keys live in the region each request is signed for (SigV4 credential scope).",
     )
-    .action(async (flags: SandboxFlags, command: Command) => {
+    .action(async (flags: SandboxFlags) => {
       const { parseClockOffset, parseFaults, startSandboxServer } = await import("../../sandbox/index");
       const port = wholeNumber(flags.port, "--port");
       if (port > 65535) throw usageError(`--port: expected 0..65535, got '${flags.port}'`);
@@ -47,7 +46,6 @@ export function registerSandbox(program: Command): void {
       } catch (error) {
         throw usageError(error instanceof Error ? error.message : String(error));
       }
-      const region = globalOptions(command).region ?? "us-east-1";
       const sandbox = await startSandboxServer({
         host: flags.host,
         port,
@@ -57,7 +55,6 @@ export function registerSandbox(program: Command): void {
         faults: parseFaults(flags.faults ?? ""),
         ...(clockOffsetMs === undefined ? {} : { clockOffsetMs }),
         accountId: flags.accountId,
-        region,
       });
       // Signal handlers go in before the ready line: whoever reads it may stop the sandbox at once.
       const stopped = new Promise<void>((resolve) => {

@@ -39,7 +39,7 @@ const READY = /^keyplane sandbox listening on (http:\/\/\S+?):(\d+)$/m;
 export function startSandbox(options: SandboxStartOptions = {}): Promise<SandboxHandle> {
   const region = options.region ?? "us-east-1";
   const accountId = options.accountId ?? "111111111111";
-  const args = [CLI, "sandbox", "--port", "0", "--region", region, "--account-id", accountId];
+  const args = [CLI, "sandbox", "--port", "0", "--account-id", accountId];
   if (options.stateFile) args.push("--state", options.stateFile);
   if (options.quotas) args.push("--quotas", options.quotas);
   if (options.latencyMs !== undefined) args.push("--latency", String(options.latencyMs));

@@ -24,10 +24,13 @@ export const errors = {
   unsupported: (message: string) => new KmsError("UnsupportedOperationException", message),
   invalidKeyUsage: (message: string) => new KmsError("InvalidKeyUsageException", message),
   invalidCiphertext: (message: string) => new KmsError("InvalidCiphertextException", message),
-  invalidArn: (message: string) => new KmsError("InvalidArnException", message),
   invalidMarker: (message: string) => new KmsError("InvalidMarkerException", message),
   alreadyExists: (message: string) => new KmsError("AlreadyExistsException", message),
-  throttling: () => new KmsError("ThrottlingException", "Rate exceeded"),
+  throttling: () =>
+    new KmsError(
+      "ThrottlingException",
+      "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.",
+    ),
   internal: (message = "An internal error occurred") => new KmsError("KMSInternalException", message, 500),
 };
 

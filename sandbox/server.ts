@@ -102,11 +102,11 @@ export class Sandbox {
       return;
     }
     if (fault === "5xx") throw errors.internal("Injected fault: internal error");
-    if (fault === "throttle") throw throttled();
+    if (fault === "throttle") throw errors.throttling();
     if (this.options.latencyMs > 0) await sleep(this.options.latencyMs);
     const input = parseJsonInput(body);
     const context = this.context(region);
-    if (this.quotas && !this.quotas.take(name, region, namedKey(context, input))) throw throttled();
+    if (this.quotas && !this.quotas.take(name, region, namedKey(context, input))) throw errors.throttling();
     const output = await operation.run(context, input);
     if (operation.mutates) this.store.save();
     sendJson(response, 200, output, requestId);
@@ -140,13 +140,6 @@ export class Sandbox {
     }
     sendJson(response, 200, { now: new Date(this.clock.now()).toISOString() }, requestId);
   }
-}
-
-function throttled(): KmsError {
-  return new KmsError(
-    "ThrottlingException",
-    "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.",
-  );
 }
 
 /** The key a request names, if any and if it exists (quotas of cryptographic operations depend on its type). */

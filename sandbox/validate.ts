@@ -92,6 +92,7 @@ export function optionalBlob(input: Input, field: string, length: Length = {}): 
     throw serialization(field, "base64-encoded bytes");
   }
   const bytes = Buffer.from(value, "base64");
+  // KMS's validation messages show blob members as their Java type, never their bytes.
   const min = length.min ?? 1;
   if (bytes.length < min) {
     throw validationFailure(

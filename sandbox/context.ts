@@ -1,10 +1,12 @@
 import type { KeyRecord, KeyState } from "./model";
 import { errors } from "./protocol";
 import type { Store } from "./store";
+import type { WrappingKeys } from "./wrapping-keys";
 
 /** What an operation sees: the state, the sandbox's "now", and who/where the caller is (region from SigV4). */
 export interface Context {
   store: Store;
+  wrappingKeys: WrappingKeys;
   region: string;
   accountId: string;
   now: number;

@@ -21,6 +21,7 @@ import { Quotas } from "./quotas";
 import { OPERATIONS } from "./router";
 import { Store } from "./store";
 import { answerJson, answerQuery } from "./sts";
+import { WrappingKeys } from "./wrapping-keys";
 
 export interface SandboxOptions {
   host: string;
@@ -48,6 +49,7 @@ export class Sandbox {
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly quotas: Quotas | undefined;
+  private readonly wrappingKeys = new WrappingKeys();
 
   constructor(private readonly options: SandboxOptions) {
     this.store = new Store(options.stateFile);
@@ -116,7 +118,13 @@ export class Sandbox {
   private context(region: string): Context {
     const now = this.clock.now();
     if (applyTime(this.store, now)) this.store.save();
-    return { store: this.store, region, accountId: this.options.accountId, now };
+    return {
+      store: this.store,
+      wrappingKeys: this.wrappingKeys,
+      region,
+      accountId: this.options.accountId,
+      now,
+    };
   }
 
   /** POST /_sandbox/clock {"advance":"3d"} | {"set":"<ISO>"}; GET answers the current time. */

@@ -6,7 +6,7 @@ import {
   WRAPPING_KEY_SPECS,
 } from "../../byok/vocabulary/wrapping";
 import { type Context, findKey, invalidState } from "../context";
-import { checkMaterial, generateWrappingKeyPair, importedMaterialId, unwrapMaterial } from "../crypto";
+import { checkMaterial, importedMaterialId, unwrapMaterial } from "../crypto";
 import { currentMaterial, isSymmetricEncryption } from "../key-metadata";
 import type { ExpirationModel, ImportParameters, KeyRecord, MaterialRecord } from "../model";
 import { type OperationTable, writes } from "../operation";
@@ -54,7 +54,7 @@ async function getParametersForImport(context: Context, input: Input) {
       `WrappingAlgorithm ${algorithm} with WrappingKeySpec ${wrappingKeySpec} cannot carry key material of key spec ${key.keySpec}.`,
     );
   }
-  const pair = await generateWrappingKeyPair(WRAPPING_KEY_BITS[wrappingKeySpec]);
+  const pair = await context.wrappingKeys.take(WRAPPING_KEY_BITS[wrappingKeySpec]);
   const tokenId = randomBytes(32).toString("hex");
   const parameters: ImportParameters = {
     tokenId,

@@ -1,0 +1,120 @@
+import {
+  type KeyMetadata,
+  type KMSClient,
+  ListKeyRotationsCommand,
+  type RotationsListEntry,
+} from "@aws-sdk/client-kms";
+import { kmsCall } from "../kms/aws-error";
+import { createKmsClient, type KmsClientOptions } from "../kms/client";
+import { type Limiter, mapLimited } from "../kms/limiter";
+import { type ListedKey, listKeys } from "../kms/list-keys";
+import { serverNow } from "../kms/server-time";
+
+/** One imported material of a key, as KMS reports it. */
+export interface ObservedMaterial {
+  keyMaterialId?: string;
+  /** CURRENT | NON_CURRENT | PENDING_ROTATION (symmetric keys; others hold one material). */
+  materialState?: string;
+  /** IMPORTED | PENDING_IMPORT */
+  importState: string;
+  expirationModel?: string;
+  validTo?: Date;
+  description?: string;
+}
+
+/** One EXTERNAL key and its materials, read from KMS: the input of the expiry model. */
+export interface ObservedExternalKey {
+  key: ListedKey;
+  materials: ObservedMaterial[];
+  /** KMS's time when the key was read. */
+  observedAt: Date;
+}
+
+export interface ExpiryScanOptions extends Omit<KmsClientOptions, "region"> {
+  regions: readonly string[];
+  limiter: Limiter;
+  /** Keep only keys of this plan (tag keyplane:plan). */
+  plan?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Reads every EXTERNAL key of the given regions with each of its materials. Symmetric keys can hold several
+ * materials (on-demand rotation of imported keys), listed by ListKeyRotations with IncludeKeyMaterial;
+ * the other key specs hold one, described by DescribeKey's ValidTo and ExpirationModel.
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyRotations.html
+ */
+export async function scanExternalKeys(options: ExpiryScanOptions): Promise<ObservedExternalKey[]> {
+  const done = options.regions.map(() => 0);
+  const totals = options.regions.map(() => 0);
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  const perRegion = await Promise.all(
+    options.regions.map(async (region, index) => {
+      const client = createKmsClient({ ...options, region, maxAttempts: options.maxAttempts ?? 12 });
+      try {
+        const keys = await listKeys(client, {
+          limiter: options.limiter,
+          region,
+          where: (metadata) => metadata.Origin === "EXTERNAL",
+          onKey: (regionDone, regionTotal) => {
+            done[index] = regionDone;
+            totals[index] = regionTotal;
+            options.onProgress?.(sum(done), sum(totals));
+          },
+        });
+        const wanted = options.plan ? keys.filter((key) => key.tags.plan === options.plan) : keys;
+        return mapLimited(options.limiter, wanted, (key) => observe(client, key));
+      } finally {
+        client.destroy();
+      }
+    }),
+  );
+  return perRegion.flat();
+}
+
+async function observe(client: KMSClient, key: ListedKey): Promise<ObservedExternalKey> {
+  const metadata = key.metadata;
+  const materials =
+    metadata.KeySpec === "SYMMETRIC_DEFAULT" && metadata.KeyUsage === "ENCRYPT_DECRYPT"
+      ? await listMaterials(client, metadata.Arn ?? metadata.KeyId ?? "")
+      : [singleMaterial(metadata)];
+  return { key, materials, observedAt: serverNow(client) };
+}
+
+async function listMaterials(client: KMSClient, keyArn: string): Promise<ObservedMaterial[]> {
+  const entries: RotationsListEntry[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await kmsCall(`ListKeyRotations ${keyArn}`, () =>
+      client.send(
+        new ListKeyRotationsCommand({
+          KeyId: keyArn,
+          IncludeKeyMaterial: "ALL_KEY_MATERIAL",
+          Marker: marker,
+        }),
+      ),
+    );
+    entries.push(...(page.Rotations ?? []));
+    marker = page.Truncated ? page.NextMarker : undefined;
+  } while (marker);
+  return entries.map((entry) => {
+    const material: ObservedMaterial = { importState: entry.ImportState ?? "PENDING_IMPORT" };
+    if (entry.KeyMaterialId) material.keyMaterialId = entry.KeyMaterialId;
+    if (entry.KeyMaterialState) material.materialState = entry.KeyMaterialState;
+    if (entry.ExpirationModel) material.expirationModel = entry.ExpirationModel;
+    if (entry.ValidTo) material.validTo = entry.ValidTo;
+    if (entry.KeyMaterialDescription) material.description = entry.KeyMaterialDescription;
+    return material;
+  });
+}
+
+/** A key spec with one material: its import state follows from the key state. */
+function singleMaterial(metadata: KeyMetadata): ObservedMaterial {
+  const material: ObservedMaterial = {
+    importState: metadata.KeyState === "PendingImport" ? "PENDING_IMPORT" : "IMPORTED",
+  };
+  if (metadata.ExpirationModel) material.expirationModel = metadata.ExpirationModel;
+  if (metadata.ValidTo) material.validTo = metadata.ValidTo;
+  if (metadata.CurrentKeyMaterialId) material.keyMaterialId = metadata.CurrentKeyMaterialId;
+  return material;
+}

@@ -70,11 +70,12 @@ function disableKeyRotation(context: Context, input: Input) {
   return {};
 }
 
+/**
+ * Keys KMS cannot rotate automatically (asymmetric, HMAC, imported) answer "false" rather than an error;
+ * Terraform's provider asks this of every key whose material KMS generated.
+ */
 function getKeyRotationStatus(context: Context, input: Input) {
   const key = rotationKey(context, input);
-  if (!isSymmetricEncryption(key)) {
-    throw errors.unsupported(`${key.arn} is not a symmetric encryption key; it has no rotation status.`);
-  }
   const output: Record<string, unknown> = { KeyRotationEnabled: key.rotation.enabled, KeyId: key.arn };
   if (key.rotation.enabled) {
     output.RotationPeriodInDays = key.rotation.periodDays;

@@ -69,6 +69,8 @@ describe("rotation", () => {
     ).rejects.toMatchObject({
       name: "UnsupportedOperationException",
     });
+    const status = await kms.send(new GetKeyRotationStatusCommand({ KeyId: ecc.KeyMetadata!.KeyId }));
+    expect(status.KeyRotationEnabled).toBe(false);
     const external = await kms.send(new CreateKeyCommand({ Origin: "EXTERNAL" }));
     await expect(
       kms.send(new EnableKeyRotationCommand({ KeyId: external.KeyMetadata!.KeyId })),

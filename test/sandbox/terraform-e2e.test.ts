@@ -51,7 +51,13 @@ function configuration(sandbox: SandboxHandle): Record<string, unknown> {
           tags: { "keyplane:plan": "e2e", "keyplane:classification": "internal" },
         },
         shared: { description: "e2e multi-Region key", multi_region: true, deletion_window_in_days: 7 },
-        off: { description: "e2e disabled key", is_enabled: false, deletion_window_in_days: 7 },
+        // Terraform asks every key for its rotation status, HMAC and asymmetric keys included.
+        mac: {
+          description: "e2e HMAC key",
+          customer_master_key_spec: "HMAC_256",
+          key_usage: "GENERATE_VERIFY_MAC",
+          deletion_window_in_days: 7,
+        },
       },
       aws_kms_external_key: {
         byok: {
@@ -128,7 +134,7 @@ describeWithTerraform("terraform against the sandbox", () => {
       KeyState: "Enabled",
       ExpirationModel: "KEY_MATERIAL_EXPIRES",
     });
-    expect(keys.find((key) => key.Description === "e2e disabled key")?.KeyState).toBe("Disabled");
+    expect(keys.find((key) => key.Description === "e2e HMAC key")?.MacAlgorithms).toEqual(["HMAC_SHA_256"]);
 
     const plan = await runTerraform(directory, ["plan", "-detailed-exitcode", "-no-color"]);
     expect(plan.stderr).toBe("");

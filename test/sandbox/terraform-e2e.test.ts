@@ -63,6 +63,7 @@ function configuration(sandbox: SandboxHandle): Record<string, unknown> {
         byok: {
           description: "e2e BYOK key",
           policy,
+          multi_region: true,
           deletion_window_in_days: 30,
           tags: { "keyplane:classification": "restricted" },
         },
@@ -85,6 +86,14 @@ function configuration(sandbox: SandboxHandle): Record<string, unknown> {
           provider: "aws.replica",
           description: "e2e replica",
           primary_key_arn: ref("aws_kms_key.shared.arn"),
+          deletion_window_in_days: 7,
+        },
+      },
+      aws_kms_replica_external_key: {
+        byok: {
+          provider: "aws.replica",
+          description: "e2e BYOK replica",
+          primary_key_arn: ref("aws_kms_external_key.byok.arn"),
           deletion_window_in_days: 7,
         },
       },

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { KeyplaneError } from "../byok/errors";
 import { Clock } from "./clock";
 import { type Context, findKey } from "./context";
 import { drawFault, type FaultRates } from "./faults";
@@ -169,9 +170,20 @@ export function startSandboxServer(options: SandboxOptions): Promise<RunningSand
   });
   server.keepAliveTimeout = 5_000;
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    const refuse = (error: NodeJS.ErrnoException) =>
+      reject(
+        new KeyplaneError(
+          "INVALID_INPUT",
+          `cannot listen on ${options.host}:${options.port}: ${error.code ?? error.message}`,
+          {
+            hint: "choose another --host or --port; --port 0 picks a free one",
+            cause: error,
+          },
+        ),
+      );
+    server.once("error", refuse);
     server.listen(options.port, options.host, () => {
-      server.off("error", reject);
+      server.off("error", refuse);
       const port = (server.address() as AddressInfo).port;
       const host = options.host.includes(":") ? `[${options.host}]` : options.host;
       resolve({

@@ -250,6 +250,19 @@ describe("keyplane sandbox command line", () => {
     expect(result.stderr).toContain("--quotas");
   });
 
+  test("a port in use is a one-line error naming it", async () => {
+    const first = await startSandbox();
+    try {
+      const result = await runCli(["sandbox", "--port", String(first.port)]);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe(
+        `keyplane: cannot listen on 127.0.0.1:${first.port}: EADDRINUSE (choose another --host or --port; --port 0 picks a free one)`,
+      );
+    } finally {
+      await first.stop();
+    }
+  });
+
   test("an unreadable state file is a one-line error", async () => {
     const { mkdtempSync, writeFileSync } = await import("node:fs");
     const { join } = await import("node:path");

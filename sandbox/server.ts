@@ -57,7 +57,16 @@ export class Sandbox {
     this.clock = new Clock(options.clockOffsetMs ?? this.store.clockOffsetMs ?? 0);
     this.store.clockOffsetMs = this.clock.offset;
     this.quotas = options.quotas ? new Quotas() : undefined;
-    if (applyTime(this.store, this.clock.now())) this.store.save();
+    applyTime(this.store, this.clock.now());
+    // Written once at start, so an unwritable --state fails now rather than on the first change.
+    try {
+      this.store.save();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new KeyplaneError("FILE", `${options.stateFile}: cannot write the sandbox state (${code})`, {
+        cause: error,
+      });
+    }
   }
 
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

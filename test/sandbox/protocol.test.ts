@@ -263,6 +263,20 @@ describe("keyplane sandbox command line", () => {
     }
   });
 
+  test("a state file that cannot be written is a one-line error", async () => {
+    const result = await runCli([
+      "sandbox",
+      "--port",
+      "0",
+      "--state",
+      "/nonexistent-keyplane-dir/state.json",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      "keyplane: /nonexistent-keyplane-dir/state.json: cannot write the sandbox state (ENOENT)",
+    );
+  });
+
   test("an unreadable state file is a one-line error", async () => {
     const { mkdtempSync, writeFileSync } = await import("node:fs");
     const { join } = await import("node:path");

@@ -320,6 +320,32 @@ describe("material lifecycle", () => {
     expect(Buffer.from(opened.Plaintext!).toString()).toBe("kept");
   });
 
+  test("re-importing the same material while Enabled renews its expiry", async () => {
+    const KeyId = await externalKey();
+    const material = randomBytes(32);
+    const clock = (await (await fetch(`${sandbox.url}/_sandbox/clock`)).json()) as { now: string };
+    const now = Date.parse(clock.now);
+    await importMaterial(KeyId, material, "RSAES_OAEP_SHA_256", {
+      ExpirationModel: "KEY_MATERIAL_EXPIRES",
+      ValidTo: new Date(now + 10 * 86_400_000),
+    });
+    const renewedTo = new Date(now + 200 * 86_400_000);
+    await importMaterial(KeyId, material, "RSAES_OAEP_SHA_256", {
+      ExpirationModel: "KEY_MATERIAL_EXPIRES",
+      ValidTo: renewedTo,
+    });
+    await sandbox.advanceClock("11d");
+    const described = (await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata!;
+    expect(described.KeyState).toBe("Enabled");
+    expect(described.ValidTo?.getTime()).toBe(renewedTo.getTime());
+    await expect(
+      importMaterial(KeyId, material, "RSAES_OAEP_SHA_256", {
+        ExpirationModel: "KEY_MATERIAL_EXPIRES",
+        ValidTo: new Date(now + 400 * 86_400_000),
+      }),
+    ).rejects.toMatchObject({ name: "ValidationException", message: expect.stringContaining("365 days") });
+  });
+
   test("new material waits as PENDING_ROTATION until RotateKeyOnDemand; old ciphertexts still decrypt", async () => {
     const KeyId = await externalKey();
     const first = await importMaterial(KeyId, randomBytes(32), "RSAES_OAEP_SHA_256", {

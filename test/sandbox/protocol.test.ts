@@ -85,6 +85,19 @@ describe("wire protocol", () => {
     expect(xml).toContain("<Account>222222222222</Account>");
   });
 
+  test("STS GetCallerIdentity also answers in JSON 1.0 for SDKs that use it", async () => {
+    const response = await post(
+      {
+        "Content-Type": "application/x-amz-json-1.0",
+        "X-Amz-Target": "AWSSecurityTokenServiceV20110615.GetCallerIdentity",
+        Authorization: SIGNED.replace("/kms/", "/sts/"),
+      },
+      "{}",
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ Account: "222222222222" });
+  });
+
   test("keys live in the region each request is signed for; the handle's region is the configured one", async () => {
     expect(sandbox.region).toBe("eu-central-1");
     const kms = sandbox.kms();

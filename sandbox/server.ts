@@ -92,6 +92,13 @@ export class Sandbox {
       }
       await this.kms(request, response, target, body, requestId);
     } catch (error) {
+      if (!(error instanceof KmsError)) {
+        // Internal faults are the sandbox's own bugs: say so on stderr (one line), answer as KMS would.
+        const message = error instanceof Error ? error.message : String(error);
+        process.stderr.write(
+          `keyplane sandbox: internal error (request ${requestId}): ${message.split("\n", 1)[0]}\n`,
+        );
+      }
       if (response.headersSent) return;
       sendError(response, error instanceof KmsError ? error : errors.internal(), requestId);
     }
@@ -105,7 +112,7 @@ export class Sandbox {
     requestId: string,
   ): Promise<void> {
     const name = target.startsWith(KMS_PREFIX) ? target.slice(KMS_PREFIX.length) : "";
-    const operation = OPERATIONS[name];
+    const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
     if (!operation) throw new KmsError("UnknownOperationException", `Unknown operation ${target}`);
     const region = signedRegion(request);
     const fault = drawFault(this.options.faults);

@@ -50,16 +50,18 @@ describe("wire protocol", () => {
   });
 
   test("unknown operations and malformed bodies are errors with AWS's names", async () => {
-    const unknown = await post(
-      {
-        "Content-Type": "application/x-amz-json-1.1",
-        "X-Amz-Target": "TrentService.Fly",
-        Authorization: SIGNED,
-      },
-      "{}",
-    );
-    expect(unknown.status).toBe(400);
-    expect(((await unknown.json()) as { __type: string }).__type).toBe("UnknownOperationException");
+    for (const name of ["Fly", "toString", "constructor"]) {
+      const unknown = await post(
+        {
+          "Content-Type": "application/x-amz-json-1.1",
+          "X-Amz-Target": `TrentService.${name}`,
+          Authorization: SIGNED,
+        },
+        "{}",
+      );
+      expect(unknown.status).toBe(400);
+      expect(((await unknown.json()) as { __type: string }).__type).toBe("UnknownOperationException");
+    }
     const malformed = await post(
       {
         "Content-Type": "application/x-amz-json-1.1",

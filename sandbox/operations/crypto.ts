@@ -14,6 +14,7 @@ import {
   signMessage,
   verifyMessage,
 } from "../crypto";
+import { assertNotDryRun } from "../dry-run";
 import {
   currentMaterial,
   encryptionAlgorithms,
@@ -22,10 +23,9 @@ import {
   signingAlgorithms,
 } from "../key-metadata";
 import type { KeyRecord, MaterialRecord } from "../model";
-import { type OperationTable, reads } from "../operation";
+import { type Handler, type OperationTable, reads } from "../operation";
 import { blob, errors, type Input, KmsError } from "../protocol";
 import {
-  optionalBoolean,
   optionalEnum,
   optionalInteger,
   optionalString,
@@ -61,7 +61,6 @@ function usableKey(
     );
   }
   optionalStringList(input, "GrantTokens");
-  optionalBoolean(input, "DryRun");
   return key;
 }
 
@@ -385,16 +384,25 @@ function getPublicKey(context: Context, input: Input) {
   return output;
 }
 
+/** Cryptographic operations change nothing, so a dry run is the real run with its answer withheld. */
+function dryRunnable(handler: Handler): Handler {
+  return async (context, input) => {
+    const output = await handler(context, input);
+    assertNotDryRun(input);
+    return output;
+  };
+}
+
 export const cryptoOperations: OperationTable = {
-  Encrypt: reads(encrypt),
-  Decrypt: reads(decrypt),
-  ReEncrypt: reads(reEncrypt),
-  GenerateDataKey: reads(generateDataKey),
-  GenerateDataKeyWithoutPlaintext: reads(generateDataKeyWithoutPlaintext),
+  Encrypt: reads(dryRunnable(encrypt)),
+  Decrypt: reads(dryRunnable(decrypt)),
+  ReEncrypt: reads(dryRunnable(reEncrypt)),
+  GenerateDataKey: reads(dryRunnable(generateDataKey)),
+  GenerateDataKeyWithoutPlaintext: reads(dryRunnable(generateDataKeyWithoutPlaintext)),
   GenerateRandom: reads(generateRandom),
-  GenerateMac: reads(generateMac),
-  VerifyMac: reads(verifyMac),
-  Sign: reads(signOperation),
-  Verify: reads(verifyOperation),
+  GenerateMac: reads(dryRunnable(generateMac)),
+  VerifyMac: reads(dryRunnable(verifyMac)),
+  Sign: reads(dryRunnable(signOperation)),
+  Verify: reads(dryRunnable(verifyOperation)),
   GetPublicKey: reads(getPublicKey),
 };

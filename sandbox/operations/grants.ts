@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type Context, findKey, invalidState } from "../context";
+import { assertNotDryRun } from "../dry-run";
 import type { GrantRecord } from "../model";
 import { type OperationTable, reads, writes } from "../operation";
 import { paginate } from "../pagination";
@@ -46,6 +47,7 @@ function createGrant(context: Context, input: Input) {
   const constraints = input.Constraints as GrantRecord["constraints"] | undefined;
   optionalStringList(input, "GrantTokens");
   if (key.state === "PendingDeletion") throw invalidState(key);
+  assertNotDryRun(input);
   // A grant with the same name and parameters is the same grant (CreateGrant is idempotent by Name).
   if (name !== undefined) {
     const same = [...context.store.grants.values()].find(
@@ -124,6 +126,7 @@ function retireGrant(context: Context, input: Input) {
   } else {
     throw errors.validation("Specify a GrantToken, or both KeyId and GrantId.");
   }
+  assertNotDryRun(input);
   context.store.grants.delete(grant.grantId);
   return {};
 }
@@ -134,6 +137,7 @@ function revokeGrant(context: Context, input: Input) {
     requiredString(input, "KeyId", { max: 2048 }),
     requiredString(input, "GrantId", { max: 128 }),
   );
+  assertNotDryRun(input);
   context.store.grants.delete(grant.grantId);
   return {};
 }

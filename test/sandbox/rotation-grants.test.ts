@@ -121,6 +121,30 @@ describe("rotation", () => {
   });
 });
 
+describe("DryRun", () => {
+  test("a request that would succeed is DryRunOperationException and changes nothing", async () => {
+    const key = await newKey();
+    const dryRun = { name: "DryRunOperationException" };
+    await expect(
+      kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from("x"), DryRun: true })),
+    ).rejects.toMatchObject(dryRun);
+    await expect(
+      kms.send(
+        new CreateGrantCommand({
+          KeyId: key.KeyId,
+          GranteePrincipal: "p",
+          Operations: ["Encrypt"],
+          DryRun: true,
+        }),
+      ),
+    ).rejects.toMatchObject(dryRun);
+    expect((await kms.send(new ListGrantsCommand({ KeyId: key.KeyId }))).Grants).toEqual([]);
+    await expect(
+      kms.send(new EncryptCommand({ KeyId: "alias/missing", Plaintext: Buffer.from("x"), DryRun: true })),
+    ).rejects.toMatchObject({ name: "NotFoundException" });
+  });
+});
+
 describe("grants", () => {
   test("create, list, retire by token, revoke by id", async () => {
     const key = await newKey();

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { KEY_SPEC_INFO } from "../../byok/vocabulary/key-specs";
+import { oaepCapacity } from "../../byok/vocabulary/wrapping";
 import { assertUsable, type Context, findKey, invalidState, keyArn } from "../context";
 import {
   equalBytes,
@@ -101,10 +102,7 @@ function encryptWith(
     }
   }
   const rsa = algorithm as RsaEncryptionAlgorithm;
-  const capacity =
-    (KEY_SPEC_INFO[key.keySpec].modulusBits ?? 2048) / 8 -
-    2 * (RSA_ENCRYPTION_HASH[rsa] === "sha1" ? 20 : 32) -
-    2;
+  const capacity = oaepCapacity(KEY_SPEC_INFO[key.keySpec].modulusBits ?? 2048, RSA_ENCRYPTION_HASH[rsa]);
   if (plaintext.length > capacity) {
     throw errors.validation(
       `Plaintext is too long for ${algorithm} with ${key.keySpec}: at most ${capacity} bytes.`,

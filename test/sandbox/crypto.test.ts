@@ -200,5 +200,18 @@ describe("RSA encryption keys", () => {
       }),
     );
     expect(Buffer.from(back.Plaintext!).toString()).toBe("round");
+    // RSAES-OAEP with SHA-256 under a 2048-bit key carries at most 256 - 2*32 - 2 = 190 bytes.
+    await expect(
+      kms.send(
+        new EncryptCommand({
+          KeyId,
+          Plaintext: Buffer.alloc(191),
+          EncryptionAlgorithm: "RSAES_OAEP_SHA_256",
+        }),
+      ),
+    ).rejects.toMatchObject({ name: "ValidationException" });
+    await kms.send(
+      new EncryptCommand({ KeyId, Plaintext: Buffer.alloc(190), EncryptionAlgorithm: "RSAES_OAEP_SHA_256" }),
+    );
   });
 });

@@ -172,6 +172,9 @@ export function optionalTags(input: Input, field: string): Tag[] | undefined {
     if (tag.TagKey.toLowerCase().startsWith("aws:")) {
       throw new KmsError("TagException", "Tag keys beginning with 'aws:' are reserved");
     }
+    if (tags.some((seen) => seen.TagKey === tag.TagKey)) {
+      throw new KmsError("TagException", `Duplicate tag key '${tag.TagKey}'`);
+    }
     tags.push({ TagKey: tag.TagKey, TagValue: tag.TagValue });
   }
   if (tags.length > 50) throw new KmsError("TagException", "A KMS key can have at most 50 tags");

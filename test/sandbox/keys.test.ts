@@ -242,6 +242,17 @@ describe("policy and tags", () => {
     await expect(
       kms.send(new TagResourceCommand({ KeyId, Tags: [{ TagKey: "aws:x", TagValue: "1" }] })),
     ).rejects.toMatchObject({ name: "TagException" });
+    await expect(
+      kms.send(
+        new TagResourceCommand({
+          KeyId,
+          Tags: [
+            { TagKey: "d", TagValue: "1" },
+            { TagKey: "d", TagValue: "2" },
+          ],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: "TagException" });
   });
 });
 

@@ -1,0 +1,183 @@
+import { createPrivateKey, type KeyObject } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { KeyplaneError } from "../errors";
+import { KEY_SPEC_INFO, type KeySpec } from "../vocabulary/key-specs";
+import { KeyMaterial } from "./key-material";
+
+export interface LoadOptions {
+  /** Password of a PKCS#12 file or an encrypted PKCS#8 PEM. */
+  password?: string;
+}
+
+/**
+ * Reads material for `keySpec` from a file and checks it fits the spec.
+ * - SYMMETRIC_DEFAULT / HMAC: raw bytes of exactly the spec's length, or that many bytes as hex or base64 text.
+ * - RSA / ECC: PEM or DER private keys in PKCS#8, PKCS#1 (RSA) or SEC1 (EC), or PKCS#12 (`.p12`/`.pfx`,
+ *   with `password`), converted to the PKCS#8 DER that ImportKeyMaterial takes. The modulus size or curve
+ *   must be the spec's: a P-256 key offered for ECC_NIST_P384 is refused.
+ * Every error names the file and what was expected; none quotes the content.
+ */
+export function loadMaterial(path: string, keySpec: KeySpec, options: LoadOptions = {}): KeyMaterial {
+  const content = readMaterialFile(path);
+  try {
+    return parseMaterial(content, keySpec, path, options);
+  } finally {
+    content.fill(0);
+  }
+}
+
+export function readMaterialFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new KeyplaneError(
+      "FILE",
+      `${path}: cannot read the material file (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/** Parses `content` (not kept: the caller zeroes it); `source` names it in errors. */
+export function parseMaterial(
+  content: Buffer,
+  keySpec: KeySpec,
+  source: string,
+  options: LoadOptions = {},
+): KeyMaterial {
+  const info = KEY_SPEC_INFO[keySpec];
+  if (info.rawLength !== undefined)
+    return new KeyMaterial(keySpec, rawBytes(content, info.rawLength, keySpec, source));
+  const key = privateKey(content, source, options);
+  checkKeyFitsSpec(key, keySpec, source);
+  return new KeyMaterial(keySpec, key.export({ type: "pkcs8", format: "der" }));
+}
+
+function rawBytes(content: Buffer, length: number, keySpec: KeySpec, source: string): Buffer {
+  if (content.length === length) return Buffer.from(content);
+  const text = content.toString("latin1").trim();
+  if (/^[0-9a-fA-F]+$/.test(text) && text.length === length * 2) return Buffer.from(text, "hex");
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
+    const decoded = Buffer.from(text, "base64");
+    if (decoded.length === length) return decoded;
+    decoded.fill(0);
+  }
+  throw new KeyplaneError(
+    "INVALID_INPUT",
+    `${source}: ${keySpec} material must be ${length} raw bytes, ${length * 2} hex characters or base64 of ${length} bytes; got a ${content.length}-byte file`,
+  );
+}
+
+function privateKey(content: Buffer, source: string, options: LoadOptions): KeyObject {
+  const text = content.toString("latin1");
+  if (text.includes("-----BEGIN")) {
+    if (
+      /-----BEGIN (CERTIFICATE|PUBLIC KEY|RSA PUBLIC KEY)-----/.test(text) &&
+      !text.includes("PRIVATE KEY")
+    ) {
+      throw new KeyplaneError(
+        "INVALID_INPUT",
+        `${source}: holds a public key or certificate, expected a private key`,
+      );
+    }
+    try {
+      return createPrivateKey({
+        key: text,
+        format: "pem",
+        ...(options.password ? { passphrase: options.password } : {}),
+      });
+    } catch (error) {
+      throw unreadable(source, error, text.includes("ENCRYPTED") && !options.password);
+    }
+  }
+  for (const type of ["pkcs8", "pkcs1", "sec1"] as const) {
+    try {
+      return createPrivateKey({ key: content, format: "der", type });
+    } catch {
+      // not this encoding: try the next, then PKCS#12
+    }
+  }
+  return fromPkcs12(content, source, options.password);
+}
+
+/** PKCS#12 through node-forge: node:crypto does not read it. */
+function fromPkcs12(content: Buffer, source: string, password: string | undefined): KeyObject {
+  const forge = require("node-forge") as typeof import("node-forge");
+  let pkcs8Der: Buffer;
+  try {
+    const asn1 = forge.asn1.fromDer(forge.util.createBuffer(content.toString("binary")));
+    const p12 = forge.pkcs12.pkcs12FromAsn1(asn1, password ?? "");
+    const bags = [
+      ...(p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag ?? "" })[
+        forge.pki.oids.pkcs8ShroudedKeyBag ?? ""
+      ] ?? []),
+      ...(p12.getBags({ bagType: forge.pki.oids.keyBag ?? "" })[forge.pki.oids.keyBag ?? ""] ?? []),
+    ];
+    const bag = bags[0];
+    if (!bag) throw new KeyplaneError("INVALID_INPUT", `${source}: the PKCS#12 file holds no private key`);
+    const info = bag.key ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key)) : bag.asn1;
+    pkcs8Der = Buffer.from(forge.asn1.toDer(info).getBytes(), "binary");
+  } catch (error) {
+    if (error instanceof KeyplaneError) throw error;
+    const message = error instanceof Error ? error.message : "";
+    const wrongPassword = /password|MAC could not be verified|Invalid PEM|decrypt/i.test(message);
+    throw new KeyplaneError(
+      "INVALID_INPUT",
+      wrongPassword
+        ? `${source}: the PKCS#12 password is wrong or missing`
+        : `${source}: not a private key (expected PEM or DER PKCS#8, PKCS#1, SEC1, or PKCS#12)`,
+      { cause: error },
+    );
+  }
+  try {
+    return createPrivateKey({ key: pkcs8Der, format: "der", type: "pkcs8" });
+  } catch (error) {
+    throw unreadable(source, error, false);
+  } finally {
+    pkcs8Der.fill(0);
+  }
+}
+
+function unreadable(source: string, cause: unknown, needsPassword: boolean): KeyplaneError {
+  return new KeyplaneError(
+    "INVALID_INPUT",
+    needsPassword
+      ? `${source}: the private key is encrypted; give its password`
+      : `${source}: not a readable private key (expected PEM or DER PKCS#8, PKCS#1, SEC1, or PKCS#12)`,
+    { cause },
+  );
+}
+
+function checkKeyFitsSpec(key: KeyObject, keySpec: KeySpec, source: string): void {
+  const info = KEY_SPEC_INFO[keySpec];
+  const details = key.asymmetricKeyDetails ?? {};
+  if (info.family === "rsa") {
+    if (key.asymmetricKeyType !== "rsa") {
+      throw new KeyplaneError(
+        "INVALID_INPUT",
+        `${source}: ${keySpec} needs an RSA private key, got ${key.asymmetricKeyType ?? "unknown"}`,
+      );
+    }
+    if (details.modulusLength !== info.modulusBits) {
+      throw new KeyplaneError(
+        "INVALID_INPUT",
+        `${source}: ${keySpec} needs a ${info.modulusBits}-bit RSA key, got ${details.modulusLength ?? "unknown"} bits`,
+      );
+    }
+    return;
+  }
+  if (key.asymmetricKeyType !== "ec") {
+    throw new KeyplaneError(
+      "INVALID_INPUT",
+      `${source}: ${keySpec} needs an EC private key, got ${key.asymmetricKeyType ?? "unknown"}`,
+    );
+  }
+  if (details.namedCurve !== info.curve) {
+    throw new KeyplaneError(
+      "INVALID_INPUT",
+      `${source}: ${keySpec} needs a key on curve ${info.curve}, got ${details.namedCurve ?? "unknown"}`,
+    );
+  }
+}

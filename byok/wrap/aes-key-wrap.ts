@@ -1,0 +1,38 @@
+import { createCipheriv, createDecipheriv } from "node:crypto";
+import { KeyplaneError } from "../errors";
+
+/** RFC 5649 section 3: the alternative initial value's fixed high half; OpenSSL appends the length. */
+const KWP_IV = Buffer.from("a65959a6", "hex");
+
+function cipherName(kek: Buffer): string {
+  if (![16, 24, 32].includes(kek.length)) {
+    throw new KeyplaneError(
+      "INVALID_INPUT",
+      `AES key wrap: the key-encryption key must be 16, 24 or 32 bytes, got ${kek.length}`,
+    );
+  }
+  return `id-aes${kek.length * 8}-wrap-pad`;
+}
+
+/** AES key wrap with padding (RFC 5649, NIST SP 800-38F KWP) through OpenSSL's `id-aesN-wrap-pad`. */
+export function aesKeyWrapPad(kek: Buffer, data: Buffer): Buffer {
+  const cipher = createCipheriv(cipherName(kek), kek, KWP_IV);
+  return Buffer.concat([cipher.update(data), cipher.final()]);
+}
+
+/** The inverse; OpenSSL checks the integrity value and the padding, so a wrong key or a flipped bit throws. */
+export function aesKeyUnwrapPad(kek: Buffer, wrapped: Buffer): Buffer {
+  try {
+    const decipher = createDecipheriv(cipherName(kek), kek, KWP_IV);
+    return Buffer.concat([decipher.update(wrapped), decipher.final()]);
+  } catch (error) {
+    if (error instanceof KeyplaneError) throw error;
+    throw new KeyplaneError(
+      "INTEGRITY",
+      "AES key unwrap: integrity check failed (wrong key or altered data)",
+      {
+        cause: error,
+      },
+    );
+  }
+}

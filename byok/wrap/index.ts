@@ -1,0 +1,3 @@
+export * from "./aes-key-wrap";
+export * from "./public-key";
+export * from "./wrap-for-import";

@@ -1,0 +1,273 @@
+import { generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import forge from "node-forge";
+import { generateMaterial } from "../../byok/material/generate";
+import type { KeyMaterial } from "../../byok/material/key-material";
+import { KEY_SPECS, type KeySpec } from "../../byok/vocabulary/key-specs";
+import {
+  canWrap,
+  WRAPPING_ALGORITHM_INFO,
+  WRAPPING_ALGORITHMS,
+  WRAPPING_KEY_BITS,
+  WRAPPING_KEY_SPECS,
+  type WrappingKeySpec,
+} from "../../byok/vocabulary/wrapping";
+import { aesKeyUnwrapPad, aesKeyWrapPad } from "../../byok/wrap/aes-key-wrap";
+import { parseWrappingPublicKey } from "../../byok/wrap/public-key";
+import { wrapForImport } from "../../byok/wrap/wrap-for-import";
+import { describeWithOpenssl, openssl } from "./openssl";
+
+const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ""), "hex");
+
+describe("AES key wrap with padding: RFC 5649 section 6 vectors", () => {
+  const kek = hex("5840df6e29b02af1 ab493b705bf16ea1 ae8338f4dcc176a8");
+  it.each([
+    [
+      "20 octets",
+      "c37b7e6492584340 bed1220780894115 5068f738",
+      "138bdeaa9b8fa7fc 61f97742e72248ee 5ae6ae5360d1ae6a 5f54f373fa543b6a",
+    ],
+    ["7 octets", "466f7250617369", "afbeb0f07dfbf541 9200f2ccb50bb24f"],
+  ])("wraps %s and unwraps back", (_name, key, wrapped) => {
+    expect(aesKeyWrapPad(kek, hex(key)).toString("hex")).toBe(wrapped.replace(/\s+/g, ""));
+    expect(aesKeyUnwrapPad(kek, hex(wrapped)).toString("hex")).toBe(key.replace(/\s+/g, ""));
+  });
+
+  it("refuses a flipped bit and a wrong key-encryption key", () => {
+    const wrapped = hex("afbeb0f07dfbf541 9200f2ccb50bb24f");
+    wrapped[3] = (wrapped[3] ?? 0) ^ 1;
+    expect(() => aesKeyUnwrapPad(kek, wrapped)).toThrow(/integrity check failed/);
+    expect(() => aesKeyWrapPad(Buffer.alloc(20), Buffer.alloc(8))).toThrow(/16, 24 or 32 bytes/);
+  });
+});
+
+const pairs = new Map<WrappingKeySpec, { privateKey: KeyObject; publicDer: Buffer; pemPath: string }>();
+const materials = new Map<KeySpec, KeyMaterial>();
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "keyplane-wrap-"));
+  for (const spec of WRAPPING_KEY_SPECS) {
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: WRAPPING_KEY_BITS[spec] });
+    const pemPath = join(dir, `${spec}.pem`);
+    writeFileSync(pemPath, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+    pairs.set(spec, { privateKey, publicDer: publicKey.export({ type: "spki", format: "der" }), pemPath });
+  }
+  for (const keySpec of KEY_SPECS) materials.set(keySpec, generateMaterial(keySpec));
+});
+
+afterAll(() => {
+  for (const material of materials.values()) material.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const combos = WRAPPING_KEY_SPECS.flatMap((wrappingKeySpec) =>
+  WRAPPING_ALGORITHMS.flatMap((algorithm) =>
+    KEY_SPECS.filter((keySpec) => canWrap(keySpec, algorithm, wrappingKeySpec)).map(
+      (keySpec) => [algorithm, wrappingKeySpec, keySpec] as const,
+    ),
+  ),
+);
+
+function opensslOaepDecrypt(pemPath: string, data: Buffer, hash: "sha1" | "sha256"): Buffer {
+  const inPath = join(dir, `in-${randomBytes(6).toString("hex")}.bin`);
+  writeFileSync(inPath, data);
+  return openssl([
+    "pkeyutl",
+    "-decrypt",
+    "-inkey",
+    pemPath,
+    "-in",
+    inPath,
+    "-pkeyopt",
+    "rsa_padding_mode:oaep",
+    "-pkeyopt",
+    `rsa_oaep_md:${hash}`,
+    "-pkeyopt",
+    `rsa_mgf1_md:${hash}`,
+  ]);
+}
+
+describeWithOpenssl("every algorithm x wrapping key spec x key spec, unwrapped by the OpenSSL CLI", () => {
+  it("covers every combination AWS allows (124 of 144)", () => {
+    expect(combos).toHaveLength(124);
+  });
+
+  it.each(combos)("%s / %s / %s", (algorithm, wrappingKeySpec, keySpec) => {
+    const pair = pairs.get(wrappingKeySpec)!;
+    const material = materials.get(keySpec)!;
+    const result = wrapForImport({ material, publicKey: pair.publicDer, algorithm, wrappingKeySpec });
+    const info = WRAPPING_ALGORITHM_INFO[algorithm];
+    const modulusBytes = WRAPPING_KEY_BITS[wrappingKeySpec] / 8;
+    const expected = material.withBytes((bytes) => Buffer.from(bytes));
+    expect(result.publicKeyFingerprint).toBe(
+      openssl(["dgst", "-sha256", "-binary"], pair.publicDer).toString("hex"),
+    );
+    expect(result).toMatchObject({ algorithm, wrappingKeySpec, keySpec, checkValue: material.checkValue });
+    if (!info.aesKeyWrap) {
+      expect(result.wrapped).toHaveLength(modulusBytes);
+      expect(opensslOaepDecrypt(pair.pemPath, result.wrapped, info.oaepHash).equals(expected)).toBe(true);
+    } else {
+      expect(result.wrapped).toHaveLength(modulusBytes + 8 * Math.ceil(expected.length / 8) + 8);
+      const aesKey = opensslOaepDecrypt(
+        pair.pemPath,
+        result.wrapped.subarray(0, modulusBytes),
+        info.oaepHash,
+      );
+      expect(aesKey).toHaveLength(32);
+      const inPath = join(dir, `kwp-${randomBytes(6).toString("hex")}.bin`);
+      writeFileSync(inPath, result.wrapped.subarray(modulusBytes));
+      const unwrapped = openssl([
+        "enc",
+        "-d",
+        "-id-aes256-wrap-pad",
+        "-K",
+        aesKey.toString("hex"),
+        "-iv",
+        "A65959A6",
+        "-in",
+        inPath,
+      ]);
+      expect(unwrapped.equals(expected)).toBe(true);
+    }
+    expected.fill(0);
+  });
+});
+
+describe("OAEP unwrapped by node-forge (a second independent implementation)", () => {
+  it.each(
+    WRAPPING_KEY_SPECS.flatMap((spec) =>
+      WRAPPING_ALGORITHMS.map(
+        (algorithm) => [algorithm, spec, algorithm.includes("AES") ? "ECC_NIST_P256" : "HMAC_512"] as const,
+      ),
+    ),
+  )("%s / %s / %s", (algorithm, wrappingKeySpec, keySpec) => {
+    const pair = pairs.get(wrappingKeySpec)!;
+    const material = materials.get(keySpec)!;
+    const { wrapped } = wrapForImport({ material, publicKey: pair.publicDer, algorithm });
+    const forgeKey = forge.pki.privateKeyFromPem(
+      pair.privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+    );
+    const hash = WRAPPING_ALGORITHM_INFO[algorithm].oaepHash;
+    const md = () => (hash === "sha1" ? forge.md.sha1.create() : forge.md.sha256.create());
+    const modulusBytes = WRAPPING_KEY_BITS[wrappingKeySpec] / 8;
+    const rsaPart = WRAPPING_ALGORITHM_INFO[algorithm].aesKeyWrap
+      ? wrapped.subarray(0, modulusBytes)
+      : wrapped;
+    const plain = Buffer.from(
+      forgeKey.decrypt(rsaPart.toString("binary"), "RSA-OAEP", { md: md(), mgf1: { md: md() } }),
+      "binary",
+    );
+    const expected = material.withBytes((bytes) => Buffer.from(bytes));
+    if (WRAPPING_ALGORITHM_INFO[algorithm].aesKeyWrap) {
+      expect(aesKeyUnwrapPad(plain, wrapped.subarray(modulusBytes)).equals(expected)).toBe(true);
+    } else {
+      expect(plain.equals(expected)).toBe(true);
+    }
+  });
+});
+
+describe("refusals", () => {
+  const material = () => materials.get("SYMMETRIC_DEFAULT")!;
+
+  it("RSA material with a direct OAEP algorithm, naming the allowed choices", () => {
+    expect(() =>
+      wrapForImport({
+        material: materials.get("RSA_2048")!,
+        publicKey: pairs.get("RSA_4096")!.publicDer,
+        algorithm: "RSAES_OAEP_SHA_256",
+      }),
+    ).toThrow(
+      /RSAES_OAEP_SHA_256 with an RSA_4096 wrapping key cannot carry RSA_2048 material \(allowed: RSA_AES_KEY_WRAP_SHA_256\/RSA_4096/,
+    );
+  });
+
+  it("ECC_NIST_P521 with OAEP under RSA_2048 (AWS documents this limit), before the key is parsed", () => {
+    expect(() =>
+      wrapForImport({
+        material: materials.get("ECC_NIST_P521")!,
+        publicKey: "not even a key",
+        algorithm: "RSAES_OAEP_SHA_1",
+        wrappingKeySpec: "RSA_2048",
+      }),
+    ).toThrow(/cannot carry ECC_NIST_P521/);
+  });
+
+  it("the deprecated RSAES_PKCS1_V1_5 and unknown algorithms", () => {
+    const request = { material: material(), publicKey: pairs.get("RSA_2048")!.publicDer };
+    expect(() => wrapForImport({ ...request, algorithm: "RSAES_PKCS1_V1_5" as never })).toThrow(
+      /no longer accepts it/,
+    );
+    expect(() => wrapForImport({ ...request, algorithm: "ROT13" as never })).toThrow(
+      /expected one of RSAES_OAEP_SHA_1/,
+    );
+  });
+
+  it("malformed public keys: garbage, truncated DER, a private key, an EC key", () => {
+    const der = pairs.get("RSA_2048")!.publicDer;
+    const ec = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey.export({
+      type: "spki",
+      format: "der",
+    });
+    for (const [publicKey, pattern] of [
+      ["%%% not base64 %%%", /not an RSA public key/],
+      [der.subarray(0, 100), /not an RSA public key/],
+      [Buffer.from("garbage"), /not an RSA public key/],
+      [ec, /KMS wrapping keys are RSA, got ec/],
+    ] as const) {
+      expect(() =>
+        wrapForImport({
+          material: material(),
+          publicKey,
+          algorithm: "RSAES_OAEP_SHA_256",
+          publicKeySource: "pub.der",
+        }),
+      ).toThrow(pattern);
+    }
+  });
+
+  it("short keys and sizes that do not match the wrapping key spec", () => {
+    const short = generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({
+      type: "spki",
+      format: "der",
+    });
+    expect(() => parseWrappingPublicKey(short, { source: "short.der" })).toThrow(
+      "short.der: a 1024-bit RSA key is not a KMS wrapping key (expected RSA_2048, RSA_3072, RSA_4096)",
+    );
+    expect(() =>
+      wrapForImport({
+        material: material(),
+        publicKey: pairs.get("RSA_2048")!.publicDer,
+        algorithm: "RSAES_OAEP_SHA_256",
+        wrappingKeySpec: "RSA_4096",
+      }),
+    ).toThrow(/the key is RSA_2048, but wrapping key spec RSA_4096 was asked for/);
+  });
+
+  it("accepts the same key as DER, PEM and base64 with one fingerprint", () => {
+    const der = pairs.get("RSA_3072")!.publicDer;
+    const pem = `-----BEGIN PUBLIC KEY-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n")}\n-----END PUBLIC KEY-----\n`;
+    const fingerprints = [
+      der,
+      pem,
+      Buffer.from(pem),
+      der.toString("base64"),
+      Buffer.from(`${der.toString("base64")}\n`),
+    ].map((input) => parseWrappingPublicKey(input).fingerprint);
+    expect(new Set(fingerprints).size).toBe(1);
+  });
+
+  it("disposed material cannot be wrapped", () => {
+    const disposable = generateMaterial("HMAC_256");
+    disposable.dispose();
+    expect(() =>
+      wrapForImport({
+        material: disposable,
+        publicKey: pairs.get("RSA_2048")!.publicDer,
+        algorithm: "RSAES_OAEP_SHA_256",
+      }),
+    ).toThrow(/already disposed/);
+  });
+});

@@ -1,7 +1,42 @@
-import { App, LocalBackend, TerraformStack } from "cdktf";
+/**
+ * The app cdktf.json runs: ./keyplan.yaml (or KEYPLANE_PLAN) -> guardrails -> one stack per account x region.
+ * KEYPLANE_SANDBOX_URL switches to sandbox mode (KMS and STS at that URL, no monitoring). Errors end as one
+ * line on stderr and exit code 1, before anything is written.
+ */
+import { isKeyplaneError, KeyplaneError } from "../byok/errors";
+import { buildApp } from "./app";
+import { errorsOf, formatFinding } from "./guardrails/evaluate";
+import { lintPlan } from "./guardrails/lint-plan";
+import { derivePlan } from "./plan/derive";
+import { defaultPlanFile, loadPlanFile } from "./plan/load";
 
-// Placeholder app until the key plan stacks land: an empty stack with a portable (relative) backend.
-const app = new App();
-const stack = new TerraformStack(app, "keyplane");
-new LocalBackend(stack, { path: "terraform.keyplane.tfstate" });
-app.synth();
+function run(): void {
+  const file = defaultPlanFile();
+  const sandboxUrl = process.env.KEYPLANE_SANDBOX_URL || undefined;
+  const derived = derivePlan(loadPlanFile(file), { sandbox: sandboxUrl !== undefined });
+  let findings: ReturnType<typeof lintPlan>;
+  try {
+    findings = lintPlan(derived, { sandbox: sandboxUrl !== undefined });
+  } catch (error) {
+    if (isKeyplaneError(error)) throw new KeyplaneError(error.code, `${file}: ${error.message}`);
+    throw error;
+  }
+  for (const finding of findings) process.stderr.write(`keyplane: ${formatFinding(finding)}\n`);
+  const errors = errorsOf(findings);
+  if (errors.length > 0) {
+    throw new KeyplaneError("PLAN", `${file}: ${errors.length} guardrail error(s); nothing synthesized`, {
+      hint: "fix them, or add a suppress entry with a reason",
+    });
+  }
+  buildApp(derived, sandboxUrl ? { sandboxUrl } : {}).synth();
+}
+
+try {
+  run();
+} catch (error) {
+  const line = isKeyplaneError(error)
+    ? error.oneLine()
+    : `unexpected error: ${(error instanceof Error ? error.message : String(error)).split("\n", 1)[0]}`;
+  process.stderr.write(`keyplane: ${line}\n`);
+  process.exitCode = 1;
+}

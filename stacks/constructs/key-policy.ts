@@ -1,0 +1,278 @@
+/**
+ * KeyPolicy: a key policy built from roles (administrators, custodians, users, services) and rendered once
+ * to a literal JSON string. Pure (no cdktf): guardrails inspect the document, and the synth output stays
+ * deterministic (no data source, no drift).
+ * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+ */
+import type { KeyUsage } from "../../byok/vocabulary/key-specs";
+import { type ServiceId, serviceInfo } from "../plan/services";
+
+export type Condition = Record<string, Record<string, string | string[]>>;
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: "Allow" | "Deny";
+  Principal: "*" | { AWS: string | string[] } | { Service: string | string[] };
+  Action: string | string[];
+  Resource: "*";
+  Condition?: Condition;
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+
+/**
+ * Management only: never Encrypt, Decrypt, ReEncrypt, GenerateDataKey, nor CreateGrant (a grant would let
+ * an administrator hand themselves use) nor the import operations (custodians' duty).
+ */
+export const ADMINISTRATOR_ACTIONS = [
+  "kms:CancelKeyDeletion",
+  "kms:CreateAlias",
+  "kms:DeleteAlias",
+  "kms:DescribeKey",
+  "kms:DisableKey",
+  "kms:DisableKeyRotation",
+  "kms:EnableKey",
+  "kms:EnableKeyRotation",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:ListGrants",
+  "kms:ListKeyPolicies",
+  "kms:ListKeyRotations",
+  "kms:ListResourceTags",
+  "kms:PutKeyPolicy",
+  "kms:ReplicateKey",
+  "kms:RetireGrant",
+  "kms:RevokeGrant",
+  "kms:ScheduleKeyDeletion",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:UpdateAlias",
+  "kms:UpdateKeyDescription",
+  "kms:UpdatePrimaryRegion",
+] as const;
+
+/** AWS_KMS keys: on-demand rotation is a management action. External keys: the custodians'. */
+export const ADMINISTRATOR_ROTATION_ACTION = "kms:RotateKeyOnDemand";
+
+export const CUSTODIAN_ACTIONS = [
+  "kms:GetParametersForImport",
+  "kms:ImportKeyMaterial",
+  "kms:DeleteImportedKeyMaterial",
+  "kms:DescribeKey",
+  "kms:RotateKeyOnDemand",
+] as const;
+
+/** Cryptographic actions by key usage (and whether the key is symmetric). */
+export function userActions(usage: KeyUsage, symmetric: boolean): string[] {
+  if (usage === "GENERATE_VERIFY_MAC") return ["kms:DescribeKey", "kms:GenerateMac", "kms:VerifyMac"];
+  if (usage === "SIGN_VERIFY") return ["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign", "kms:Verify"];
+  if (!symmetric) return ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GetPublicKey"];
+  return ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"];
+}
+
+export const GRANT_ACTIONS = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"] as const;
+
+/** Actions that make data readable or writable under the key: the users' privilege alone. */
+export const CRYPTOGRAPHIC_ACTIONS = [
+  "kms:Encrypt",
+  "kms:Decrypt",
+  "kms:ReEncrypt*",
+  "kms:ReEncryptFrom",
+  "kms:ReEncryptTo",
+  "kms:GenerateDataKey*",
+  "kms:GenerateDataKey",
+  "kms:GenerateDataKeyWithoutPlaintext",
+  "kms:GenerateDataKeyPair",
+  "kms:Sign",
+  "kms:GenerateMac",
+  "kms:CreateGrant",
+] as const;
+
+export interface KeyPolicyProps {
+  /** Account that holds the key. */
+  account: string;
+  /** Region of the key (ViaService names and service principals are regional). */
+  region: string;
+  /** @default "aws" */
+  partition?: string;
+}
+
+export class KeyPolicy {
+  private readonly statements: PolicyStatement[] = [];
+  private readonly partition: string;
+
+  constructor(private readonly props: KeyPolicyProps) {
+    this.partition = props.partition ?? "aws";
+  }
+
+  /** Manage the key (including its policy, so nobody is locked out); never use it. */
+  allowAdministrators(principals: readonly string[], options: { rotateOnDemand: boolean }): this {
+    if (principals.length === 0) return this;
+    const actions: string[] = [...ADMINISTRATOR_ACTIONS];
+    if (options.rotateOnDemand) actions.push(ADMINISTRATOR_ROTATION_ACTION);
+    return this.add({
+      Sid: "KeyAdministrators",
+      Effect: "Allow",
+      Principal: aws(principals),
+      Action: actions.sort(),
+      Resource: "*",
+    });
+  }
+
+  /** Import (and delete, rotate) material of an external key; never use it. */
+  allowCustodians(principals: readonly string[]): this {
+    if (principals.length === 0) return this;
+    return this.add({
+      Sid: "KeyCustodians",
+      Effect: "Allow",
+      Principal: aws(principals),
+      Action: [...CUSTODIAN_ACTIONS],
+      Resource: "*",
+    });
+  }
+
+  /**
+   * Use the key, only through the named services and only from `callerAccounts`; services that create
+   * grants for their resources (EBS, RDS, ...) get CreateGrant limited to `kms:GrantIsForAWSResource`.
+   */
+  allowUsers(
+    principals: readonly string[],
+    options: {
+      services: readonly ServiceId[];
+      callerAccounts: readonly string[];
+      usage: KeyUsage;
+      symmetric: boolean;
+    },
+  ): this {
+    if (principals.length === 0) return this;
+    const viaServices = options.services.map(
+      (service) => `${serviceInfo(service).viaService}.${this.props.region}.amazonaws.com`,
+    );
+    const condition = {
+      StringEquals: { "kms:ViaService": one(viaServices), "kms:CallerAccount": one(options.callerAccounts) },
+    };
+    this.add({
+      Sid: "KeyUsers",
+      Effect: "Allow",
+      Principal: aws(principals),
+      Action: userActions(options.usage, options.symmetric),
+      Resource: "*",
+      Condition: condition,
+    });
+    const granting = options.services.filter((service) => serviceInfo(service).needsGrants);
+    if (granting.length > 0) {
+      const via = granting.map(
+        (service) => `${serviceInfo(service).viaService}.${this.props.region}.amazonaws.com`,
+      );
+      this.add({
+        Sid: "KeyUsersGrantsForAwsResources",
+        Effect: "Allow",
+        Principal: aws(principals),
+        Action: [...GRANT_ACTIONS],
+        Resource: "*",
+        Condition: {
+          Bool: { "kms:GrantIsForAWSResource": "true" },
+          StringEquals: { "kms:ViaService": one(via), "kms:CallerAccount": one(options.callerAccounts) },
+        },
+      });
+    }
+    return this;
+  }
+
+  /**
+   * Services that call KMS as themselves, each limited by the encryption context (or source account) that
+   * ties the call to `sourceAccount`'s resources.
+   * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+   * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+   * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+   */
+  allowServicePrincipals(services: readonly ServiceId[], sourceAccount: string): this {
+    const { region } = this.props;
+    for (const service of services) {
+      const kind = serviceInfo(service).servicePrincipal;
+      if (kind === "logs") {
+        this.add({
+          Sid: "CloudWatchLogs",
+          Effect: "Allow",
+          Principal: { Service: `logs.${region}.amazonaws.com` },
+          Action: ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+          Resource: "*",
+          Condition: {
+            ArnLike: {
+              "kms:EncryptionContext:aws:logs:arn": `arn:${this.partition}:logs:${region}:${sourceAccount}:log-group:*`,
+            },
+          },
+        });
+      } else if (kind === "cloudtrail") {
+        this.add({
+          Sid: "CloudTrail",
+          Effect: "Allow",
+          Principal: { Service: "cloudtrail.amazonaws.com" },
+          Action: ["kms:DescribeKey", "kms:GenerateDataKey*"],
+          Resource: "*",
+          Condition: {
+            StringLike: {
+              "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${this.partition}:cloudtrail:*:${sourceAccount}:trail/*`,
+            },
+            StringEquals: { "aws:SourceAccount": sourceAccount },
+          },
+        });
+      } else if (kind === "sns") {
+        // EventBridge and CloudWatch alarms publish to encrypted topics as themselves.
+        this.add({
+          Sid: "SnsPublishers",
+          Effect: "Allow",
+          Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+          Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+          Resource: "*",
+          Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } },
+        });
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Lets IAM policies of the key's account grant access (the account-root statement). Off unless the plan
+   * sets `iamDelegation: true`: with it, anyone the account's IAM allows can use the key.
+   */
+  delegateToIam(): this {
+    return this.add({
+      Sid: "EnableIamPolicies",
+      Effect: "Allow",
+      Principal: { AWS: `arn:${this.partition}:iam::${this.props.account}:root` },
+      Action: "kms:*",
+      Resource: "*",
+    });
+  }
+
+  /** Any statement, for callers composing their own (guardrails still inspect it). */
+  add(statement: PolicyStatement): this {
+    this.statements.push(statement);
+    return this;
+  }
+
+  document(): PolicyDocument {
+    return {
+      Version: "2012-10-17",
+      Statement: this.statements.map((statement) => structuredClone(statement)),
+    };
+  }
+
+  /** The policy as the literal JSON string `aws_kms_key.policy` takes. */
+  render(): string {
+    return JSON.stringify(this.document());
+  }
+}
+
+function aws(principals: readonly string[]): { AWS: string | string[] } {
+  return { AWS: one([...principals].sort()) };
+}
+
+/** IAM normalizes one-element lists to a string; rendering it that way avoids a diff on every plan. */
+function one(values: readonly string[]): string | string[] {
+  return values.length === 1 ? values[0]! : [...values];
+}

@@ -1,0 +1,56 @@
+import type { TerraformProvider } from "cdktf";
+import { KeyplaneError } from "../../byok/errors";
+import type { GuardedKey } from "../guardrails/rule";
+
+/** Props both key constructs share. */
+export interface BaseKeyProps {
+  /** Shown in the console and by DescribeKey; set explicitly so Terraform never sees drift. */
+  description: string;
+  /** The literal JSON policy (KeyPolicy.render()). */
+  policy: string;
+  /** The tag contract (TAG). */
+  tags: Record<string, string>;
+  /** Alias names, `alias/...`. @default none */
+  aliases?: string[];
+  /** KMS waits this long before deleting the key (7-30). @default 30 */
+  deletionWindowDays?: number;
+  /** Replicas of this multi-Region key, one per provider in another region. @default none */
+  replicas?: ReplicaProps[];
+}
+
+export interface ReplicaProps {
+  region: string;
+  /** The aliased provider of the replica's region. */
+  provider: TerraformProvider;
+  /** The replica's own policy (ViaService names are regional). */
+  policy: string;
+}
+
+/** The view guardrail aspects take of a key construct. */
+export interface GuardedKeySource {
+  guardedKey(): GuardedKey;
+}
+
+export function isGuardedKeySource(node: unknown): node is GuardedKeySource {
+  return typeof (node as Partial<GuardedKeySource>).guardedKey === "function";
+}
+
+export function checkDeletionWindow(construct: string, days: number): number {
+  if (!Number.isInteger(days) || days < 7 || days > 30) {
+    throw new KeyplaneError(
+      "PLAN",
+      `${construct}: deletionWindowDays must be a whole number from 7 to 30, got ${days}`,
+    );
+  }
+  return days;
+}
+
+export function checkAlias(construct: string, alias: string): string {
+  if (!/^alias\/[a-zA-Z0-9/_-]{1,250}$/.test(alias) || alias.startsWith("alias/aws/")) {
+    throw new KeyplaneError(
+      "PLAN",
+      `${construct}: alias must be alias/<name> (letters, digits, / _ -, not alias/aws/), got '${alias}'`,
+    );
+  }
+  return alias;
+}

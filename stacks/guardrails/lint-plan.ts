@@ -1,0 +1,47 @@
+/** `keyplane plan lint` and the synth's gate: guardrails over the derived plan, without cdktf. */
+import { KEY_SPEC_INFO } from "../../byok/vocabulary/key-specs";
+import { policyForKey } from "../constructs/policy-for-key";
+import { type DerivedKey, type DerivedPlan, MONITORING_CLASSIFICATION, stackKeys } from "../plan/derive";
+import { evaluate, type Suppression } from "./evaluate";
+import { thresholdsFor } from "./profiles";
+import type { Finding, GuardedKey, GuardrailContext } from "./rule";
+
+/** Why sandbox mode turns monitoring guardrails off: printed with the suppressed findings. */
+export const SANDBOX_SUPPRESSIONS: readonly Suppression[] = [
+  { rule: "KP-MONITORING-REQUIRED", path: "*", reason: "sandbox mode: the sandbox speaks only KMS and STS" },
+  { rule: "KP-EXPIRY-ALARM", path: "*", reason: "sandbox mode: the sandbox speaks only KMS and STS" },
+];
+
+export function lintPlan(derived: DerivedPlan, options: { sandbox?: boolean } = {}): Finding[] {
+  const { plan } = derived;
+  const context: GuardrailContext = {
+    planName: plan.name,
+    knownClassifications: [...Object.keys(plan.classifications), MONITORING_CLASSIFICATION],
+    thresholds: thresholdsFor(plan.compliance),
+    stacks: derived.stacks.map((stack) => ({ path: stack.id, monitoring: derived.monitoring })),
+    keys: derived.stacks.flatMap((stack) =>
+      stackKeys(stack).map((key) => guardedKey(key, stack.monitoringKey !== undefined)),
+    ),
+  };
+  if (plan.budget) context.maxKeys = plan.budget.maxKeys;
+  const suppressions = options.sandbox ? [...plan.suppress, ...SANDBOX_SUPPRESSIONS] : plan.suppress;
+  return evaluate(context, suppressions);
+}
+
+/** A derived key as guardrails see it; `monitored`: its stack has the expiry alarms. */
+export function guardedKey(key: DerivedKey, monitored: boolean): GuardedKey {
+  const guarded: GuardedKey = {
+    path: key.path,
+    tags: key.tags,
+    aliases: [key.alias],
+    origin: key.origin,
+    autoRotatable: KEY_SPEC_INFO[key.keySpec].autoRotatable,
+    deletionWindowDays: key.deletionWindowDays,
+    policy: policyForKey(key).document(),
+    expiryAlarm: monitored && key.origin === "EXTERNAL",
+    monitoringKey: key.classification === MONITORING_CLASSIFICATION,
+  };
+  if (key.rotationDays !== undefined) guarded.rotationDays = key.rotationDays;
+  if (key.materialValidityDays !== undefined) guarded.materialValidityDays = key.materialValidityDays;
+  return guarded;
+}

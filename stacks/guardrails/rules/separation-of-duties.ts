@@ -1,0 +1,39 @@
+import { CRYPTOGRAPHIC_ACTIONS } from "../../constructs/key-policy";
+import { principalsAllowed } from "../policy-facts";
+import type { Rule } from "../rule";
+
+const MANAGEMENT = ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey"];
+const IMPORT = ["kms:ImportKeyMaterial", "kms:DeleteImportedKeyMaterial"];
+
+/**
+ * Administrators, custodians and users are different principals. The account root (iamDelegation) is left
+ * out: with it, separation is IAM's job.
+ */
+export const separationOfDuties: Rule = {
+  id: "KP-SEPARATION-OF-DUTIES",
+  severity: "error",
+  description: "administrators, custodians and users are disjoint",
+  check: ({ keys }) =>
+    keys.flatMap((key) => {
+      const roles = {
+        administrator: principalsAllowed(key.policy, MANAGEMENT),
+        custodian: principalsAllowed(key.policy, IMPORT),
+        user: principalsAllowed(key.policy, CRYPTOGRAPHIC_ACTIONS),
+      };
+      const names = Object.keys(roles) as (keyof typeof roles)[];
+      const findings = [];
+      for (const [i, first] of names.entries()) {
+        for (const second of names.slice(i + 1)) {
+          for (const principal of roles[first]) {
+            if (principal.endsWith(":root") || !roles[second].has(principal)) continue;
+            findings.push({
+              path: key.path,
+              message: `${principal} is both ${first} and ${second}`,
+              fix: `use separate roles for ${first}s and ${second}s`,
+            });
+          }
+        }
+      }
+      return findings;
+    }),
+};

@@ -1,0 +1,238 @@
+/**
+ * Derivation: key plan -> the keys it asks for. Pure (no cdktf), so the CLI's `plan explain` and `plan lint`
+ * share it with the synth.
+ */
+import { KEY_SPEC_INFO, type KeySpec, type KeyUsage } from "../../byok/vocabulary/key-specs";
+import { ALL_SERVICES, TAG } from "../../byok/vocabulary/tags";
+import type { ApplicationSettings, ClassificationSettings, KeyPlan } from "./schema";
+import { awsManagedKeyFor, type ServiceId } from "./services";
+
+/** Reserved names of the stacks' own monitoring key (trail bucket, alert topic). */
+export const MONITORING_APPLICATION = "keyplane";
+export const MONITORING_CLASSIFICATION = "monitoring";
+
+export interface DerivedKey {
+  /** Construct id, unique within its stack. */
+  id: string;
+  /** Construct path `<stack>/<id>`: what findings name and suppressions match. */
+  path: string;
+  /** Where in the plan the key comes from (YAML path). */
+  source: string;
+  alias: string;
+  description: string;
+  plan: string;
+  application: string;
+  classification: string;
+  services: ServiceId[];
+  /** The account that holds the key. */
+  keyAccount: string;
+  /** The account whose principals use the key (`kms:CallerAccount`). */
+  callerAccount: string;
+  region: string;
+  origin: "AWS_KMS" | "EXTERNAL";
+  keySpec: KeySpec;
+  keyUsage: KeyUsage;
+  /** Symmetric AWS_KMS keys: KMS rotation period; external keys: the on-demand rotation the plan demands. */
+  rotationDays?: number;
+  /** External keys: how long imported material may live. */
+  materialValidityDays?: number;
+  deletionWindowDays: number;
+  replicaRegions: string[];
+  administrators: string[];
+  custodians: string[];
+  users: string[];
+  iamDelegation: boolean;
+  tags: Record<string, string>;
+}
+
+/** A classification served by an AWS managed key: no key is created. */
+export interface AwsManagedUse {
+  source: string;
+  application: string;
+  classification: string;
+  service: ServiceId;
+  /** `aws/s3`, or "AWS owned key" for services without an AWS managed key. */
+  awsManagedKey: string;
+}
+
+export interface StackPlan {
+  id: string;
+  account: string;
+  region: string;
+  /** Decentralized plans: the role the stack's provider assumes in the application account. */
+  deployRoleArn?: string;
+  keys: DerivedKey[];
+  /** The key of the trail bucket and alert topic, present when monitoring is on. */
+  monitoringKey?: DerivedKey;
+}
+
+export interface DerivedPlan {
+  plan: KeyPlan;
+  monitoring: boolean;
+  stacks: StackPlan[];
+  /** The plan's data keys (not the monitoring keys), in plan order. */
+  keys: DerivedKey[];
+  awsManaged: AwsManagedUse[];
+}
+
+export interface DeriveOptions {
+  /** Sandbox mode: the sandbox speaks only KMS and STS, so monitoring is off whatever the plan says. */
+  sandbox?: boolean;
+}
+
+export function derivePlan(plan: KeyPlan, options: DeriveOptions = {}): DerivedPlan {
+  const monitoring = plan.monitoring && !options.sandbox;
+  const stacks = new Map<string, StackPlan>();
+  const keys: DerivedKey[] = [];
+  const awsManaged: AwsManagedUse[] = [];
+  for (const [application, app] of Object.entries(plan.applications)) {
+    const stack = stackFor(plan, app, stacks);
+    for (const [classification, services] of Object.entries(app.data)) {
+      const settings = plan.classifications[classification]!;
+      const source = `applications.${application}.data.${classification}`;
+      if (settings.keys === "aws-managed") {
+        for (const service of services) {
+          awsManaged.push({
+            source,
+            application,
+            classification,
+            service,
+            awsManagedKey: awsManagedKeyFor(service),
+          });
+        }
+        continue;
+      }
+      const groups = settings.shareAcrossServices ? [services] : services.map((service) => [service]);
+      for (const group of groups) {
+        const key = deriveKey(plan, stack, {
+          application,
+          app,
+          classification,
+          settings,
+          services: group,
+          source,
+        });
+        stack.keys.push(key);
+        keys.push(key);
+      }
+    }
+  }
+  const stackList = [...stacks.values()];
+  if (monitoring) {
+    for (const stack of stackList) stack.monitoringKey = deriveMonitoringKey(plan, stack);
+  }
+  return { plan, monitoring, stacks: stackList, keys, awsManaged };
+}
+
+function stackFor(plan: KeyPlan, app: ApplicationSettings, stacks: Map<string, StackPlan>): StackPlan {
+  const centralized = plan.management === "centralized";
+  const account = centralized ? plan.accounts.security : app.account;
+  const id = centralized ? `${plan.name}-security-${plan.region}` : `${plan.name}-${account}-${plan.region}`;
+  let stack = stacks.get(id);
+  if (!stack) {
+    stack = { id, account, region: plan.region, keys: [] };
+    if (!centralized) stack.deployRoleArn = `arn:aws:iam::${account}:role/${plan.deployRole}`;
+    stacks.set(id, stack);
+  }
+  return stack;
+}
+
+interface KeyRequest {
+  application: string;
+  app: ApplicationSettings;
+  classification: string;
+  settings: ClassificationSettings;
+  services: ServiceId[];
+  source: string;
+}
+
+function deriveKey(plan: KeyPlan, stack: StackPlan, request: KeyRequest): DerivedKey {
+  const { application, classification, settings, services } = request;
+  const shared = settings.shareAcrossServices === true;
+  const serviceSegment = shared ? "shared" : services[0]!;
+  const keySpec = settings.keySpec ?? "SYMMETRIC_DEFAULT";
+  const keyUsage = settings.keyUsage ?? KEY_SPEC_INFO[keySpec].usages[0]!;
+  const origin = settings.origin === "external" ? "EXTERNAL" : "AWS_KMS";
+  const id = `${application}-${classification}-${serviceSegment}`;
+  const key: DerivedKey = {
+    id,
+    path: `${stack.id}/${id}`,
+    source: request.source,
+    alias: `alias/${plan.name}/${application}/${classification}/${serviceSegment}`,
+    description: `keyplane ${plan.name}: ${classification} data of ${application} (${services.join(", ")})`,
+    plan: plan.name,
+    application,
+    classification,
+    services,
+    keyAccount: stack.account,
+    callerAccount: request.app.account,
+    region: stack.region,
+    origin,
+    keySpec,
+    keyUsage,
+    deletionWindowDays: settings.deletionWindowDays ?? 30,
+    replicaRegions: settings.multiRegion ? [...plan.replicaRegions] : [],
+    administrators: [...plan.administrators],
+    custodians: origin === "EXTERNAL" ? [...plan.custodians] : [],
+    users: [...request.app.users],
+    iamDelegation: plan.iamDelegation,
+    tags: {},
+  };
+  const rotatable = KEY_SPEC_INFO[keySpec].autoRotatable;
+  if (origin === "AWS_KMS" && rotatable) key.rotationDays = settings.rotationDays ?? 365;
+  if (origin === "EXTERNAL") {
+    if (settings.rotationDays !== undefined) key.rotationDays = settings.rotationDays;
+    key.materialValidityDays = settings.materialValidityDays ?? 365;
+  }
+  key.tags = tagsOf(key, shared ? ALL_SERVICES : serviceSegment);
+  return key;
+}
+
+function deriveMonitoringKey(plan: KeyPlan, stack: StackPlan): DerivedKey {
+  const id = "keyplane-monitoring";
+  const key: DerivedKey = {
+    id,
+    path: `${stack.id}/${id}`,
+    source: "monitoring",
+    alias: `alias/${plan.name}/${MONITORING_APPLICATION}/${MONITORING_CLASSIFICATION}/shared`,
+    description: `keyplane ${plan.name}: key usage trail and alerts of ${stack.id}`,
+    plan: plan.name,
+    application: MONITORING_APPLICATION,
+    classification: MONITORING_CLASSIFICATION,
+    services: ["cloudtrail", "sns"],
+    keyAccount: stack.account,
+    callerAccount: stack.account,
+    region: stack.region,
+    origin: "AWS_KMS",
+    keySpec: "SYMMETRIC_DEFAULT",
+    keyUsage: "ENCRYPT_DECRYPT",
+    rotationDays: 365,
+    deletionWindowDays: 30,
+    replicaRegions: [],
+    administrators: [...plan.administrators],
+    custodians: [],
+    users: [],
+    iamDelegation: plan.iamDelegation,
+    tags: {},
+  };
+  key.tags = tagsOf(key, ALL_SERVICES);
+  return key;
+}
+
+function tagsOf(key: DerivedKey, service: string): Record<string, string> {
+  const tags: Record<string, string> = {
+    [TAG.plan]: key.plan,
+    [TAG.classification]: key.classification,
+    [TAG.application]: key.application,
+    [TAG.service]: service,
+  };
+  if (key.rotationDays !== undefined) tags[TAG.rotationDays] = String(key.rotationDays);
+  if (key.materialValidityDays !== undefined)
+    tags[TAG.materialValidityDays] = String(key.materialValidityDays);
+  return tags;
+}
+
+/** Every key a stack creates, data keys first. */
+export function stackKeys(stack: StackPlan): DerivedKey[] {
+  return stack.monitoringKey ? [...stack.keys, stack.monitoringKey] : stack.keys;
+}

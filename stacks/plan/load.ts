@@ -1,0 +1,54 @@
+import { readFileSync } from "node:fs";
+import { parseDocument } from "yaml";
+import { KeyplaneError } from "../../byok/errors";
+import { checkReferences } from "./check-references";
+import { formatIssue } from "./format-issue";
+import { type KeyPlan, planSchema } from "./schema";
+
+/** Where the app and the CLI look for the plan: KEYPLANE_PLAN, else ./keyplan.yaml. */
+export function defaultPlanFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.KEYPLANE_PLAN || "keyplan.yaml";
+}
+
+/** Reads and validates a key plan file; throws one-line KeyplaneErrors naming the file and YAML path. */
+export function loadPlanFile(file: string): KeyPlan {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? "unreadable";
+    throw new KeyplaneError("FILE", `${file}: cannot read the key plan (${reason})`, {
+      hint: "write one (see keyplan.example.yaml) or set KEYPLANE_PLAN",
+    });
+  }
+  return parsePlan(text, file);
+}
+
+/** Parses and validates key plan text; `source` names it in errors. */
+export function parsePlan(text: string, source: string): KeyPlan {
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const yamlError = document.errors[0];
+  if (yamlError) {
+    const position = yamlError.linePos?.[0];
+    const where = position ? `line ${position.line}, column ${position.col}` : "YAML";
+    const message = yamlError.message.split("\n", 1)[0]?.replace(/ at line \d+, column \d+.*$/, "");
+    throw new KeyplaneError("PLAN", `${source}: ${where}: ${message}`);
+  }
+  const input: unknown = document.toJS();
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw new KeyplaneError(
+      "PLAN",
+      `${source}: expected a key plan (a YAML map with version: 1), got ${input === null ? "an empty file" : "something else"}`,
+    );
+  }
+  const result = planSchema.safeParse(input);
+  if (!result.success) {
+    // A typo shows up as an unknown field and a missing one: the unknown field says more.
+    const issues = result.error.issues;
+    const first = issues.find((issue) => issue.code === "unrecognized_keys") ?? issues[0];
+    throw new KeyplaneError("PLAN", `${source}: ${first ? formatIssue(first, input) : "invalid key plan"}`);
+  }
+  const problem = checkReferences(result.data);
+  if (problem) throw new KeyplaneError("PLAN", `${source}: ${problem}`);
+  return result.data;
+}

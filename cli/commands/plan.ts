@@ -1,16 +1,132 @@
 import type { Command } from "commander";
-import { notAvailable } from "../not-available";
+import { KeyplaneError } from "../../byok/errors";
+import { globalOptions } from "../global-options";
+import { type Column, printResult, say } from "../output";
 
+interface PlanOptions {
+  plan?: string;
+}
+
+/** `plan lint` and `plan explain`: pure derivation and guardrails, no cdktf loaded. */
 export function registerPlan(program: Command): void {
   const plan = program.command("plan").description("lint or explain a key plan (keyplan.yaml)");
   plan
     .command("lint")
     .description("print guardrail findings; exit 1 on any error-level finding")
-    .option("--plan <file>", "key plan file", "keyplan.yaml")
-    .action(() => notAvailable("plan lint"));
+    .option("--plan <file>", "key plan file (default: KEYPLANE_PLAN or keyplan.yaml)")
+    .action((options: PlanOptions, command: Command) => lint(options, command));
   plan
     .command("explain")
     .description("print the keys the plan derives")
-    .option("--plan <file>", "key plan file", "keyplan.yaml")
-    .action(() => notAvailable("plan explain"));
+    .option("--plan <file>", "key plan file (default: KEYPLANE_PLAN or keyplan.yaml)")
+    .action((options: PlanOptions, command: Command) => explain(options, command));
+}
+
+async function load(options: PlanOptions) {
+  const { defaultPlanFile, loadPlanFile } = await import("../../stacks/plan/load");
+  const { derivePlan } = await import("../../stacks/plan/derive");
+  const file = options.plan ?? defaultPlanFile();
+  return { file, derived: derivePlan(loadPlanFile(file)) };
+}
+
+interface ExplainRow {
+  alias: string;
+  classification: string;
+  application: string;
+  services: string[];
+  origin: string;
+  keySpec: string;
+  rotationDays: number | null;
+  materialValidityDays: number | null;
+  awsManagedKey: string | null;
+  stack: string | null;
+}
+
+async function explain(options: PlanOptions, command: Command): Promise<void> {
+  const { derived } = await load(options);
+  const rows: ExplainRow[] = [
+    ...derived.stacks.flatMap((stack) =>
+      [...stack.keys, ...(stack.monitoringKey ? [stack.monitoringKey] : [])].map((key) => ({
+        alias: key.alias,
+        classification: key.classification,
+        application: key.application,
+        services: key.services,
+        origin: key.origin,
+        keySpec: key.keySpec,
+        rotationDays: key.rotationDays ?? null,
+        materialValidityDays: key.materialValidityDays ?? null,
+        awsManagedKey: null,
+        stack: stack.id,
+      })),
+    ),
+    ...derived.awsManaged.map((use) => ({
+      alias: `alias/${use.awsManagedKey}`.replace("alias/AWS owned key", "-"),
+      classification: use.classification,
+      application: use.application,
+      services: [use.service],
+      origin: "AWS_MANAGED",
+      keySpec: "SYMMETRIC_DEFAULT",
+      rotationDays: null,
+      materialValidityDays: null,
+      awsManagedKey: use.awsManagedKey,
+      stack: null,
+    })),
+  ];
+  const columns: Column<ExplainRow>[] = [
+    { header: "ALIAS", value: (row) => row.alias },
+    { header: "CLASSIFICATION", value: (row) => row.classification },
+    { header: "APPLICATION", value: (row) => row.application },
+    { header: "SERVICES", value: (row) => row.services.join(",") },
+    { header: "ORIGIN", value: (row) => row.origin },
+    { header: "KEY SPEC", value: (row) => row.keySpec },
+    {
+      header: "ROTATION",
+      value: (row) => (row.rotationDays === null ? "-" : `${row.rotationDays}d`),
+      align: "right",
+    },
+    { header: "AWS MANAGED KEY", value: (row) => row.awsManagedKey ?? "-" },
+  ];
+  printResult(globalOptions(command), rows, columns, (all) => all, "the plan derives no keys");
+}
+
+interface LintRow {
+  severity: string;
+  rule: string;
+  path: string;
+  message: string;
+  fix: string;
+  suppressed: string | null;
+}
+
+async function lint(options: PlanOptions, command: Command): Promise<void> {
+  const { file, derived } = await load(options);
+  const { lintPlan } = await import("../../stacks/guardrails/lint-plan");
+  const { errorsOf } = await import("../../stacks/guardrails/evaluate");
+  let findings: ReturnType<typeof lintPlan>;
+  try {
+    findings = lintPlan(derived);
+  } catch (error) {
+    if (error instanceof KeyplaneError) throw new KeyplaneError(error.code, `${file}: ${error.message}`);
+    throw error;
+  }
+  const rows: LintRow[] = findings.map((finding) => ({ ...finding, suppressed: finding.suppressed ?? null }));
+  const columns: Column<LintRow>[] = [
+    {
+      header: "SEVERITY",
+      value: (row) => (row.suppressed === null ? row.severity : `${row.severity} (suppressed)`),
+      tone: (row) => (row.suppressed !== null ? "dim" : row.severity === "error" ? "red" : "yellow"),
+    },
+    { header: "RULE", value: (row) => row.rule },
+    { header: "PATH", value: (row) => row.path },
+    { header: "MESSAGE", value: (row) => row.message },
+    { header: "FIX / SUPPRESSION REASON", value: (row) => row.suppressed ?? row.fix },
+  ];
+  printResult(globalOptions(command), rows, columns, (all) => all, `${file}: no findings`);
+  const errors = errorsOf(findings).length;
+  if (errors > 0) {
+    throw new KeyplaneError("PLAN", `${file}: ${errors} guardrail error(s)`, {
+      hint: "fix them, or add a suppress entry with a reason",
+    });
+  }
+  if (rows.length > 0) say(`${file}: no errors (${rows.length} finding(s) above)`);
 }

@@ -26,7 +26,7 @@ export function loadPlanFile(file: string): KeyPlan {
 
 /** Parses and validates key plan text; `source` names it in errors. */
 export function parsePlan(text: string, source: string): KeyPlan {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const yamlError = document.errors[0];
   if (yamlError) {
     const position = yamlError.linePos?.[0];

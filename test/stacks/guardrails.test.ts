@@ -1,0 +1,206 @@
+import { evaluate } from "../../stacks/guardrails/evaluate";
+import { lintPlan } from "../../stacks/guardrails/lint-plan";
+import { RULES } from "../../stacks/guardrails/rules";
+import { oneClassification } from "../../stacks/guardrails/rules/one-classification";
+import { basePlan, derived, variant } from "./plans";
+
+const ADMIN = "arn:aws:iam::111111111111:role/KeyAdmin";
+const findingsOf = (plan: Record<string, unknown>, rule: string) =>
+  lintPlan(derived(plan)).filter((finding) => finding.rule === rule);
+const compliant = variant({});
+
+/** [rule, failing plan, severity, path, message] */
+const FAILING: [string, Record<string, unknown>, string, string, string][] = [
+  [
+    "KP-ROTATION",
+    variant({ compliance: ["pci-dss"], "classifications.internal.rotationDays": 400 }),
+    "error",
+    "acme-security-us-east-1/payments-internal-sqs",
+    "rotates every 400 days; the profile allows at most 365",
+  ],
+  [
+    "KP-MATERIAL-VALIDITY",
+    variant({ compliance: ["fedramp-moderate"], "classifications.restricted.materialValidityDays": 365 }),
+    "error",
+    "acme-security-us-east-1/payments-restricted-s3",
+    "material valid for 365 days; the profile allows at most 180",
+  ],
+  [
+    "KP-EXPIRY-ALARM",
+    variant({ monitoring: false }),
+    "warning",
+    "acme-security-us-east-1/payments-restricted-s3",
+    "no alarm on SecondsUntilKeyMaterialExpiration: expiring material would disable the key unnoticed",
+  ],
+  [
+    "KP-DELETION-WINDOW",
+    variant({ compliance: ["hipaa"], "classifications.internal.deletionWindowDays": 7 }),
+    "error",
+    "acme-security-us-east-1/payments-internal-sqs",
+    "deletion window of 7 days; the profile requires at least 30",
+  ],
+  [
+    "KP-WILDCARD-PRINCIPAL",
+    variant({ administrators: ["*"] }),
+    "error",
+    "acme-security-us-east-1/payments-restricted-s3",
+    'policy statement KeyAdministrators allows Principal "*" without a condition',
+  ],
+  [
+    "KP-SEPARATION-OF-DUTIES",
+    variant({ "applications.payments.users": [ADMIN] }),
+    "error",
+    "acme-security-us-east-1/payments-restricted-s3",
+    `${ADMIN} is both administrator and user`,
+  ],
+  [
+    "KP-LOCKOUT",
+    variant({ administrators: [] }),
+    "error",
+    "acme-security-us-east-1/payments-restricted-s3",
+    "no principal may change the key policy: the key would be unmanageable (AWS support must recover it)",
+  ],
+  [
+    "KP-BUDGET",
+    variant({ budget: { maxKeys: 3 } }),
+    "error",
+    "acme",
+    "the plan derives 4 keys; budget.maxKeys is 3",
+  ],
+  [
+    "KP-UNUSED-KEY",
+    variant({ "applications.payments.users": [] }),
+    "warning",
+    "acme-security-us-east-1/payments-restricted-s3",
+    "no principal may use this key: it costs money and protects nothing",
+  ],
+  [
+    "KP-MONITORING-REQUIRED",
+    variant({ compliance: ["cis-aws"], monitoring: false }),
+    "error",
+    "acme-security-us-east-1",
+    "the compliance profile requires key monitoring (trail, alerts), and it is off",
+  ],
+];
+
+describe("guardrails over a plan", () => {
+  test("the compliant plan has no findings under every profile", () => {
+    expect(lintPlan(derived(compliant))).toEqual([]);
+    expect(lintPlan(derived(variant({ compliance: ["pci-dss", "hipaa", "cis-aws"] })))).toEqual([]);
+  });
+
+  test.each(FAILING)("%s fails a plan that breaks it", (rule, plan, severity, path, message) => {
+    const findings = findingsOf(plan, rule);
+    expect(findings[0]).toMatchObject({ rule, severity, path, message });
+    expect(findings[0]!.fix.length).toBeGreaterThan(10);
+    expect(findingsOf(compliant, rule)).toEqual([]);
+  });
+
+  test("KP-EXPIRY-ALARM is an error where the profile requires monitoring", () => {
+    expect(
+      findingsOf(variant({ monitoring: false, compliance: ["pci-dss"] }), "KP-EXPIRY-ALARM")[0]!.severity,
+    ).toBe("error");
+  });
+
+  test("KP-SEPARATION-OF-DUTIES: a custodian who is also an administrator", () => {
+    const findings = findingsOf(variant({ custodians: [ADMIN] }), "KP-SEPARATION-OF-DUTIES");
+    expect(findings[0]!.message).toBe(`${ADMIN} is both administrator and custodian`);
+  });
+
+  test("KP-LOCKOUT passes without administrators when the account root is delegated", () => {
+    expect(findingsOf(variant({ administrators: [], iamDelegation: true }), "KP-LOCKOUT")).toEqual([]);
+  });
+
+  test("KP-CLASSIFICATION-TAG and KP-ONE-CLASSIFICATION over keys composed by hand", () => {
+    const context = {
+      planName: "acme",
+      knownClassifications: ["internal", "restricted"],
+      thresholds: {
+        maxRotationDays: 365,
+        maxMaterialValidityDays: 365,
+        minDeletionWindowDays: 7,
+        monitoringRequired: false,
+      },
+      stacks: [],
+      keys: lintKeys(),
+    };
+    const findings = evaluate(context, []).filter(
+      (f) => f.rule === "KP-CLASSIFICATION-TAG" || f.rule === "KP-ONE-CLASSIFICATION",
+    );
+    expect(findings.map((f) => [f.rule, f.path, f.message])).toEqual([
+      ["KP-CLASSIFICATION-TAG", "s/untagged", "key has no keyplane:classification tag"],
+      [
+        "KP-CLASSIFICATION-TAG",
+        "s/unknown",
+        "keyplane:classification 'secret' is not a classification of the plan",
+      ],
+      ["KP-ONE-CLASSIFICATION", "s/two", "key serves 2 classifications (internal, restricted)"],
+    ]);
+    expect(oneClassification.check({ ...context, keys: lintKeys().slice(0, 1) })).toEqual([]);
+  });
+
+  test("a suppression keeps the finding, marked with its reason, and it no longer counts as an error", () => {
+    const plan = variant({
+      budget: { maxKeys: 3 },
+      suppress: [{ rule: "KP-BUDGET", path: "acme", reason: "pilot: four keys until the Q3 review" }],
+    });
+    expect(findingsOf(plan, "KP-BUDGET")).toEqual([
+      expect.objectContaining({ severity: "error", suppressed: "pilot: four keys until the Q3 review" }),
+    ]);
+  });
+
+  test("suppression paths take wildcards, and must name a known rule", () => {
+    const plan = variant({
+      "classifications.internal.rotationDays": 800,
+      suppress: [
+        { rule: "KP-ROTATION", path: "acme-security-*/payments-*", reason: "legacy queue, retired in May" },
+      ],
+    });
+    expect(findingsOf(plan, "KP-ROTATION")[0]!.suppressed).toBe("legacy queue, retired in May");
+    expect(() =>
+      lintPlan(derived(variant({ suppress: [{ rule: "KP-NOPE", path: "*", reason: "no such rule here" }] }))),
+    ).toThrow(/^suppress\[0\]\.rule: unknown rule 'KP-NOPE' \(known: KP-CLASSIFICATION-TAG, /);
+  });
+
+  test("sandbox mode suppresses the monitoring rules with the sandbox as reason", () => {
+    const findings = lintPlan(derived(variant({ compliance: ["pci-dss"] }), true), { sandbox: true });
+    expect(findings.map((f) => [f.rule, f.suppressed])).toEqual([
+      ["KP-EXPIRY-ALARM", "sandbox mode: the sandbox speaks only KMS and STS"],
+      ["KP-EXPIRY-ALARM", "sandbox mode: the sandbox speaks only KMS and STS"],
+      ["KP-MONITORING-REQUIRED", "sandbox mode: the sandbox speaks only KMS and STS"],
+    ]);
+  });
+
+  test("every rule has a failing case here", () => {
+    const covered = new Set([
+      ...FAILING.map(([rule]) => rule),
+      "KP-CLASSIFICATION-TAG",
+      "KP-ONE-CLASSIFICATION",
+    ]);
+    expect(RULES.map((rule) => rule.id).filter((id) => !covered.has(id))).toEqual([]);
+    expect(basePlan()).toBeDefined();
+  });
+});
+
+function lintKeys() {
+  const base = derived().keys[2]!;
+  const policy = { Version: "2012-10-17" as const, Statement: [] };
+  const key = (path: string, tags: Record<string, string>, aliases: string[]) => ({
+    path,
+    tags,
+    aliases,
+    origin: "AWS_KMS" as const,
+    autoRotatable: true,
+    rotationDays: 365,
+    deletionWindowDays: 30,
+    policy,
+    expiryAlarm: false,
+    monitoringKey: false,
+  });
+  return [
+    key("s/ok", base.tags, [base.alias]),
+    key("s/untagged", {}, []),
+    key("s/unknown", { "keyplane:classification": "secret" }, []),
+    key("s/two", { "keyplane:classification": "internal" }, ["alias/acme/payments/restricted/sqs"]),
+  ];
+}

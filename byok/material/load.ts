@@ -58,8 +58,11 @@ export function parseMaterial(
 function rawBytes(content: Buffer, length: number, keySpec: KeySpec, source: string): Buffer {
   if (content.length === length) return Buffer.from(content);
   const text = content.toString("latin1").trim();
-  if (/^[0-9a-fA-F]+$/.test(text) && text.length === length * 2) return Buffer.from(text, "hex");
-  if (/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
+  // Text made only of hex digits is hex, never base64: 64 hex digits also decode as base64 of 48 bytes, and
+  // reading a 32-byte hex key as a 48-byte HMAC_384 key would import the wrong material without a word.
+  const isHex = /^[0-9a-fA-F]+$/.test(text);
+  if (isHex && text.length === length * 2) return Buffer.from(text, "hex");
+  if (!isHex && /^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
     const decoded = Buffer.from(text, "base64");
     if (decoded.length === length) return decoded;
     decoded.fill(0);

@@ -1,0 +1,3 @@
+export * from "./combine";
+export * from "./share-file";
+export * from "./split";

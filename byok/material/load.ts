@@ -1,7 +1,7 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { KeyplaneError } from "../errors";
-import { KEY_SPEC_INFO, type KeySpec } from "../vocabulary/key-specs";
+import { KEY_SPEC_INFO, KEY_SPECS, type KeySpec } from "../vocabulary/key-specs";
 import { KeyMaterial } from "./key-material";
 
 export interface LoadOptions {
@@ -183,4 +183,40 @@ function checkKeyFitsSpec(key: KeyObject, keySpec: KeySpec, source: string): voi
       `${source}: ${keySpec} needs a key on curve ${info.curve}, got ${details.namedCurve ?? "unknown"}`,
     );
   }
+}
+
+export interface GuessedKeySpec {
+  keySpec: KeySpec;
+  /** True when 32 raw bytes could be SYMMETRIC_DEFAULT or HMAC_256 (SYMMETRIC_DEFAULT is assumed). */
+  ambiguous: boolean;
+}
+
+/**
+ * The key spec a material file most likely holds, for commands where --key-spec is optional: the type and
+ * size of a private key, or the length of raw/hex/base64 bytes. Refuses what fits no spec.
+ */
+export function guessKeySpec(content: Buffer, source: string, options: LoadOptions = {}): GuessedKeySpec {
+  for (const keySpec of ["SYMMETRIC_DEFAULT", "HMAC_224", "HMAC_384", "HMAC_512"] as const) {
+    try {
+      rawBytes(content, KEY_SPEC_INFO[keySpec].rawLength ?? 0, keySpec, source).fill(0);
+      return { keySpec, ambiguous: keySpec === "SYMMETRIC_DEFAULT" };
+    } catch {
+      // not this length: try the next
+    }
+  }
+  const key = privateKey(content, source, options);
+  const details = key.asymmetricKeyDetails ?? {};
+  const match = KEY_SPECS.find((keySpec) => {
+    const info = KEY_SPEC_INFO[keySpec];
+    return key.asymmetricKeyType === "rsa"
+      ? info.modulusBits === details.modulusLength
+      : key.asymmetricKeyType === "ec" && info.curve === details.namedCurve;
+  });
+  if (!match) {
+    throw new KeyplaneError(
+      "INVALID_INPUT",
+      `${source}: a ${key.asymmetricKeyType ?? "unknown"} key of this size or curve fits no KMS key spec (expected one of ${KEY_SPECS.join(", ")})`,
+    );
+  }
+  return { keySpec: match, ambiguous: false };
 }

@@ -1,0 +1,450 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { appendJournal } from "../../byok/journal/journal";
+import { loadMaterial } from "../../byok/material/load";
+import { type CliResult, runCli } from "../support/cli";
+import { describeWithOpenssl, openssl } from "./openssl";
+
+let dir: string;
+/** Every CLI result of this file, scanned for material at the end. */
+const results: CliResult[] = [];
+/** Files that hold material or shares on purpose (the user asked for them). */
+const secretFiles = new Set<string>();
+
+const at = (name: string) => join(dir, name);
+async function cli(args: string[]): Promise<CliResult> {
+  const result = await runCli(args, { cwd: dir });
+  results.push(result);
+  return result;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "keyplane-byok-cli-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("byok generate and kcv", () => {
+  it.each(["SYMMETRIC_DEFAULT", "HMAC_384", "ECC_NIST_P256", "RSA_2048"] as const)(
+    "%s: a new 0600 file, the check value printed, and kcv agrees",
+    async (keySpec) => {
+      const out = at(`gen-${keySpec}.bin`);
+      secretFiles.add(out);
+      const generated = await cli([
+        "byok",
+        "generate",
+        "--key-spec",
+        keySpec,
+        "--out",
+        out,
+        "--output",
+        "json",
+      ]);
+      expect(generated).toMatchObject({ code: 0 });
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+      const summary = JSON.parse(generated.stdout);
+      const material = loadMaterial(out, keySpec);
+      expect(summary).toEqual({
+        keySpec,
+        checkValue: material.checkValue,
+        method:
+          keySpec === "SYMMETRIC_DEFAULT" ? "cmac" : keySpec === "HMAC_384" ? "hmac" : "public-key-sha256",
+        file: out,
+      });
+      material.dispose();
+      const kcv = await cli(["byok", "kcv", "--material", out, "--key-spec", keySpec]);
+      expect(kcv.code).toBe(0);
+      expect(kcv.stdout).toContain(`checkValue  ${summary.checkValue}`);
+    },
+  );
+
+  it("kcv guesses the spec, says so when 32 bytes are ambiguous, and prints the legacy KCV on request", async () => {
+    const material = at("gen-SYMMETRIC_DEFAULT.bin");
+    const guessed = await cli(["byok", "kcv", "--material", material]);
+    expect(guessed.stderr).toMatch(/taken as SYMMETRIC_DEFAULT/);
+    const legacy = await cli(["byok", "kcv", "--material", material, "--legacy", "--output", "json"]);
+    const expected = openssl(
+      ["enc", "-aes-256-ecb", "-nopad", "-K", readFileSync(material).toString("hex")],
+      Buffer.alloc(16),
+    );
+    expect(JSON.parse(legacy.stdout)).toMatchObject({
+      checkValue: expected.subarray(0, 3).toString("hex").toUpperCase(),
+      method: "legacy-ecb",
+    });
+    const p256 = await cli(["byok", "kcv", "--material", at("gen-ECC_NIST_P256.bin"), "--output", "json"]);
+    expect(JSON.parse(p256.stdout).keySpec).toBe("ECC_NIST_P256");
+  });
+
+  it("refuses to overwrite, with one line and exit 1", async () => {
+    const result = await cli(["byok", "generate", "--key-spec", "HMAC_256", "--out", at("gen-HMAC_384.bin")]);
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `keyplane: ${at("gen-HMAC_384.bin")}: already exists; refusing to overwrite it\n`,
+    });
+  });
+
+  it.each([
+    [["byok", "generate", "--out", "x.bin"], "missing --key-spec"],
+    [
+      ["byok", "generate", "--key-spec", "AES_128", "--out", "x.bin"],
+      "--key-spec: expected one of SYMMETRIC_DEFAULT",
+    ],
+    [["byok", "kcv"], "missing --material"],
+    [["byok", "wrap", "--public-key", "p.der"], "missing --wrapping-algorithm"],
+    [
+      [
+        "byok",
+        "escrow",
+        "split",
+        "--material",
+        "m",
+        "--shares",
+        "three",
+        "--threshold",
+        "2",
+        "--out-dir",
+        "d",
+      ],
+      "--shares: expected a whole number",
+    ],
+    [["byok", "escrow", "combine", "--out", "x"], "missing --share"],
+    [["byok", "generate", "--bogus"], "unknown option '--bogus'"],
+  ])("usage error %j exits 2", async (args, message) => {
+    const result = await cli(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("bad input exits 1 with one line naming the file", async () => {
+    writeFileSync(at("short.bin"), Buffer.alloc(20));
+    const result = await cli([
+      "byok",
+      "kcv",
+      "--material",
+      at("short.bin"),
+      "--key-spec",
+      "SYMMETRIC_DEFAULT",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `keyplane: ${at("short.bin")}: SYMMETRIC_DEFAULT material must be 32 raw bytes, 64 hex characters or base64 of 32 bytes; got a 20-byte file\n`,
+    );
+    const legacyHmac = await cli([
+      "byok",
+      "kcv",
+      "--material",
+      at("gen-HMAC_384.bin"),
+      "--key-spec",
+      "HMAC_384",
+      "--legacy",
+    ]);
+    expect(legacyHmac.code).toBe(1);
+  });
+});
+
+describeWithOpenssl("byok wrap (offline) unwrapped by OpenSSL", () => {
+  beforeAll(() => {
+    openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072", "-out", at("wrapping.pem")]);
+    openssl([
+      "pkey",
+      "-in",
+      at("wrapping.pem"),
+      "-pubout",
+      "-outform",
+      "DER",
+      "-out",
+      at("WrappingPublicKey.der"),
+    ]);
+    openssl(["pkey", "-in", at("wrapping.pem"), "-pubout", "-out", at("WrappingPublicKey.pem")]);
+  });
+
+  it("RSAES_OAEP_SHA_256, public key as DER: the output is exactly the OAEP ciphertext of the material", async () => {
+    const out = at("EncryptedKeyMaterial.bin");
+    const result = await cli([
+      "byok",
+      "wrap",
+      "--public-key",
+      at("WrappingPublicKey.der"),
+      "--wrapping-algorithm",
+      "RSAES_OAEP_SHA_256",
+      "--wrapping-key-spec",
+      "RSA_3072",
+      "--key-spec",
+      "SYMMETRIC_DEFAULT",
+      "--material",
+      at("gen-SYMMETRIC_DEFAULT.bin"),
+      "--out",
+      out,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/publicKeySha256 +[0-9a-f]{64}/);
+    const plain = openssl([
+      "pkeyutl",
+      "-decrypt",
+      "-inkey",
+      at("wrapping.pem"),
+      "-in",
+      out,
+      "-pkeyopt",
+      "rsa_padding_mode:oaep",
+      "-pkeyopt",
+      "rsa_oaep_md:sha256",
+      "-pkeyopt",
+      "rsa_mgf1_md:sha256",
+    ]);
+    expect(plain.equals(readFileSync(at("gen-SYMMETRIC_DEFAULT.bin")))).toBe(true);
+  });
+
+  it("RSA_AES_KEY_WRAP_SHA_1, public key as PEM, RSA material: RSA-encrypted AES key || RFC 5649 wrap", async () => {
+    const out = at("rsa-wrapped.bin");
+    const result = await cli([
+      "byok",
+      "wrap",
+      "--public-key",
+      at("WrappingPublicKey.pem"),
+      "--wrapping-algorithm",
+      "RSA_AES_KEY_WRAP_SHA_1",
+      "--key-spec",
+      "RSA_2048",
+      "--material",
+      at("gen-RSA_2048.bin"),
+      "--out",
+      out,
+    ]);
+    expect(result.code).toBe(0);
+    const wrapped = readFileSync(out);
+    writeFileSync(at("aes-part.bin"), wrapped.subarray(0, 384));
+    writeFileSync(at("kwp-part.bin"), wrapped.subarray(384));
+    const aesKey = openssl([
+      "pkeyutl",
+      "-decrypt",
+      "-inkey",
+      at("wrapping.pem"),
+      "-in",
+      at("aes-part.bin"),
+      "-pkeyopt",
+      "rsa_padding_mode:oaep",
+      "-pkeyopt",
+      "rsa_oaep_md:sha1",
+      "-pkeyopt",
+      "rsa_mgf1_md:sha1",
+    ]);
+    const material = openssl([
+      "enc",
+      "-d",
+      "-id-aes256-wrap-pad",
+      "-K",
+      aesKey.toString("hex"),
+      "-iv",
+      "A65959A6",
+      "-in",
+      at("kwp-part.bin"),
+    ]);
+    expect(material.equals(readFileSync(at("gen-RSA_2048.bin")))).toBe(true);
+  });
+
+  it("refuses impossible combinations (naming the choices), wrong sizes and bad public keys; writes nothing", async () => {
+    const base = [
+      "byok",
+      "wrap",
+      "--material",
+      at("gen-RSA_2048.bin"),
+      "--key-spec",
+      "RSA_2048",
+      "--out",
+      at("never.bin"),
+    ];
+    const oaep = await cli([
+      ...base,
+      "--public-key",
+      at("WrappingPublicKey.der"),
+      "--wrapping-algorithm",
+      "RSAES_OAEP_SHA_256",
+    ]);
+    expect(oaep.code).toBe(1);
+    expect(oaep.stderr).toMatch(
+      /RSAES_OAEP_SHA_256 with an RSA_3072 wrapping key cannot carry RSA_2048 material \(allowed: RSA_AES_KEY_WRAP_SHA_256\/RSA_4096/,
+    );
+    const size = await cli([
+      ...base,
+      "--public-key",
+      at("WrappingPublicKey.der"),
+      "--wrapping-algorithm",
+      "RSA_AES_KEY_WRAP_SHA_256",
+      "--wrapping-key-spec",
+      "RSA_4096",
+    ]);
+    expect(size.stderr).toBe(
+      `keyplane: ${at("WrappingPublicKey.der")}: the key is RSA_3072, but wrapping key spec RSA_4096 was asked for\n`,
+    );
+    writeFileSync(at("junk.der"), Buffer.from([0x30, 0x03, 0x01, 0x02]));
+    const junk = await cli([
+      ...base,
+      "--public-key",
+      at("junk.der"),
+      "--wrapping-algorithm",
+      "RSA_AES_KEY_WRAP_SHA_256",
+    ]);
+    expect(junk.code).toBe(1);
+    expect(junk.stderr).toMatch(/junk.der: not an RSA public key/);
+    const pkcs1 = await cli([
+      ...base,
+      "--public-key",
+      at("WrappingPublicKey.der"),
+      "--wrapping-algorithm",
+      "RSAES_PKCS1_V1_5",
+    ]);
+    expect(pkcs1.code).toBe(2);
+    expect(readdirSync(dir)).not.toContain("never.bin");
+  });
+});
+
+describe("byok escrow split and combine", () => {
+  it("splits 2-of-3 sealed under passphrase files, combines two back into a 0600 file with the same KCV", async () => {
+    const material = at("gen-HMAC_384.bin");
+    const passphrases = ["first custodian", "second custodian", "third custodian"].map((text, i) => {
+      const path = at(`pass-${i + 1}.txt`);
+      writeFileSync(path, `${text}\n`, { mode: 0o600 });
+      return path;
+    });
+    const outDir = at("shares");
+    const split = await cli([
+      "byok",
+      "escrow",
+      "split",
+      "--material",
+      material,
+      "--key-spec",
+      "HMAC_384",
+      "--shares",
+      "3",
+      "--threshold",
+      "2",
+      "--out-dir",
+      outDir,
+      "--key",
+      "arn:aws:kms:eu-west-1:111111111111:key/k1",
+      "--output",
+      "json",
+      ...passphrases.flatMap((path) => ["--passphrase-file", path]),
+    ]);
+    expect(split.code).toBe(0);
+    const { files, checkValue } = JSON.parse(split.stdout);
+    for (const file of files) secretFiles.add(file);
+    expect(files).toEqual([1, 2, 3].map((i) => join(outDir, `k1-share-${i}-of-3.json`)));
+    const out = at("recovered.bin");
+    secretFiles.add(out);
+    const combined = await cli([
+      "byok",
+      "escrow",
+      "combine",
+      "--share",
+      files[2],
+      "--share",
+      files[0],
+      "--passphrase-file",
+      passphrases[2]!,
+      "--passphrase-file",
+      passphrases[0]!,
+      "--out",
+      out,
+      "--output",
+      "json",
+    ]);
+    expect(combined.code).toBe(0);
+    expect(JSON.parse(combined.stdout)).toMatchObject({ checkValue, keySpec: "HMAC_384", shares: "1,3" });
+    expect(readFileSync(out).equals(readFileSync(material))).toBe(true);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+
+    const wrongPass = await cli([
+      "byok",
+      "escrow",
+      "combine",
+      "--share",
+      files[0],
+      "--share",
+      files[1],
+      "--passphrase-file",
+      passphrases[1]!,
+      "--passphrase-file",
+      passphrases[1]!,
+      "--out",
+      at("nope.bin"),
+    ]);
+    expect(wrongPass).toMatchObject({
+      code: 1,
+      stderr: `keyplane: ${files[0]}: wrong passphrase, or the sealed share was altered\n`,
+    });
+    const tooFew = await cli([
+      "byok",
+      "escrow",
+      "combine",
+      "--share",
+      files[0],
+      "--passphrase-file",
+      passphrases[0]!,
+      "--out",
+      at("nope.bin"),
+    ]);
+    expect(tooFew).toMatchObject({ code: 1, stderr: "keyplane: escrow: 1 share(s) given, 2 of 3 needed\n" });
+    expect(readdirSync(dir)).not.toContain("nope.bin");
+  });
+});
+
+describe("byok journal verify", () => {
+  it("an intact journal exits 0; an edited one exits 1 naming the line", async () => {
+    const path = at("ceremony.jsonl");
+    for (const event of ["params", "wrap", "import", "verify"]) {
+      appendJournal(path, event, { keyArn: "arn:aws:kms:eu-west-1:111111111111:key/k1", outcome: "ok" });
+    }
+    const ok = await cli(["byok", "journal", "verify", path, "--output", "json"]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ entries: 4, chain: "intact" });
+    const lines = readFileSync(path, "utf8").split("\n");
+    writeFileSync(path, [lines[0], lines[2], lines[1], lines[3], ""].join("\n"));
+    const broken = await cli(["byok", "journal", "verify", path]);
+    expect(broken).toMatchObject({ code: 1, stdout: "" });
+    expect(broken.stderr).toBe(
+      `keyplane: ${path}: line 2 does not follow line 1 (hash chain broken: a line was removed, inserted or reordered)\n`,
+    );
+  });
+});
+
+describe("no material in any output or file", () => {
+  it("scans every stdout/stderr of this file's CLI runs and every other file written for material as raw, hex and base64", () => {
+    const materials = [...secretFiles]
+      .filter((path) => !path.includes(`${join(dir, "shares")}`))
+      .map((path) => readFileSync(path));
+    expect(materials.length).toBeGreaterThanOrEqual(5);
+    const needles = materials.flatMap((bytes) => {
+      const probe = bytes.subarray(Math.max(0, bytes.length - 32));
+      return [
+        probe.toString("hex"),
+        probe.toString("hex").toUpperCase(),
+        probe.subarray(0, 24).toString("base64"),
+      ];
+    });
+    const haystacks: [string, Buffer][] = results.map((result, i) => [
+      `run ${i}`,
+      Buffer.from(result.stdout + result.stderr),
+    ]);
+    const walk = (folder: string): string[] =>
+      readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? walk(join(folder, entry.name)) : [join(folder, entry.name)],
+      );
+    for (const path of walk(dir).filter((path) => !secretFiles.has(path)))
+      haystacks.push([path, readFileSync(path)]);
+    expect(results.length).toBeGreaterThan(15);
+    for (const [name, haystack] of haystacks) {
+      for (const bytes of materials) {
+        const probe = bytes.subarray(Math.max(0, bytes.length - 32));
+        expect({ name, raw: haystack.includes(probe) }).toEqual({ name, raw: false });
+      }
+      const text = haystack.toString("latin1");
+      for (const needle of needles)
+        expect({ name, found: text.includes(needle) }).toEqual({ name, found: false });
+    }
+  });
+});

@@ -61,10 +61,14 @@ function annotate(node: IConstruct, finding: Finding): void {
   else annotations.addWarning(text);
 }
 
+/**
+ * Adds every rule to every stack under `scope`. On the stacks themselves: cdktf invokes aspects per stack,
+ * starting at the stack, so aspects added to the App alone would never run.
+ */
 export function addGuardrails(scope: IConstruct, settings: GuardrailSettings): GuardrailAspect[] {
-  return RULES.map((rule) => {
-    const aspect = new GuardrailAspect(rule, settings);
-    Aspects.of(scope).add(aspect);
-    return aspect;
-  });
+  const aspects = RULES.map((rule) => new GuardrailAspect(rule, settings));
+  for (const stack of scope.node.findAll().filter((node) => node instanceof TerraformStack)) {
+    for (const aspect of aspects) Aspects.of(stack).add(aspect);
+  }
+  return aspects;
 }

@@ -1,0 +1,108 @@
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runCli } from "../support/cli";
+import { planYaml, variant } from "./plans";
+import { ROOT } from "./synth";
+
+const EXAMPLE = join(ROOT, "keyplan.example.yaml");
+const files: string[] = [];
+function planFile(plan: Record<string, unknown>): string {
+  const file = join(ROOT, "node_modules", ".cache", `keyplane-cli-${process.pid}-${files.length}.yaml`);
+  writeFileSync(file, planYaml(plan));
+  files.push(file);
+  return file;
+}
+afterAll(() => {
+  for (const file of files) rmSync(file, { force: true });
+});
+
+describe("keyplane plan explain", () => {
+  test("prints the derived key table, AWS managed keys included", async () => {
+    const result = await runCli(["plan", "explain", "--plan", EXAMPLE]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(
+      /^ALIAS\s+CLASSIFICATION\s+APPLICATION\s+SERVICES\s+ORIGIN\s+KEY SPEC\s+ROTATION\s+AWS MANAGED KEY$/,
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^alias\/acme\/payments\/restricted\/s3\s+restricted\s+payments\s+s3\s+EXTERNAL\s+SYMMETRIC_DEFAULT\s+90d\s+-$/,
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^alias\/aws\/s3\s+public\s+payments\s+s3\s+AWS_MANAGED\s+SYMMETRIC_DEFAULT\s+-\s+aws\/s3$/,
+      ),
+    );
+  });
+
+  test("--output json", async () => {
+    const result = await runCli(["--output", "json", "plan", "explain", "--plan", EXAMPLE]);
+    const rows = JSON.parse(result.stdout) as { alias: string; services: string[]; stack: string | null }[];
+    expect(rows.find((row) => row.alias === "alias/acme/orders/confidential/shared")).toMatchObject({
+      services: ["dynamodb", "sqs"],
+      stack: "acme-security-us-east-1",
+    });
+  });
+
+  test("KEYPLANE_PLAN names the plan; a malformed plan is one line and exit 1", async () => {
+    const bad = planFile(variant({ "classifications.internal.rotationDays": 10 }));
+    const result = await runCli(["plan", "explain"], { env: { KEYPLANE_PLAN: bad } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `keyplane: ${bad}: classifications.internal.rotationDays: expected rotationDays between 90 and 2560 days, got 10\n`,
+    );
+  });
+
+  test("a missing plan file", async () => {
+    const result = await runCli(["plan", "explain", "--plan", "/nonexistent/keyplan.yaml"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "keyplane: /nonexistent/keyplan.yaml: cannot read the key plan (ENOENT) (write one (see keyplan.example.yaml) or set KEYPLANE_PLAN)\n",
+    );
+  });
+});
+
+describe("keyplane plan lint", () => {
+  test("a clean plan: no findings, exit 0", async () => {
+    const result = await runCli(["plan", "lint", "--plan", EXAMPLE]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(`${EXAMPLE}: no findings\n`);
+  });
+
+  test("errors, warnings and suppressed findings with their reason; exit 1", async () => {
+    const file = planFile(
+      variant({
+        compliance: ["pci-dss"],
+        "classifications.internal.rotationDays": 400,
+        "applications.payments.users": [],
+        suppress: [{ rule: "KP-UNUSED-KEY", path: "*/payments-*", reason: "payments go live in June" }],
+      }),
+    );
+    const result = await runCli(["--output", "json", "plan", "lint", "--plan", file]);
+    expect(result.code).toBe(1);
+    const rows = JSON.parse(result.stdout) as { rule: string; suppressed: string | null }[];
+    expect(rows.filter((row) => row.rule === "KP-UNUSED-KEY").map((row) => row.suppressed)).toEqual([
+      "payments go live in June",
+      "payments go live in June",
+      "payments go live in June",
+    ]);
+    expect(rows.filter((row) => row.rule !== "KP-UNUSED-KEY")).toEqual([
+      {
+        severity: "error",
+        rule: "KP-ROTATION",
+        path: "acme-security-us-east-1/payments-internal-sqs",
+        message: "rotates every 400 days; the profile allows at most 365",
+        fix: "set rotationDays to at most 365",
+        suppressed: null,
+      },
+    ]);
+    expect(result.stderr).toBe(
+      `keyplane: ${file}: 1 guardrail error(s) (fix them, or add a suppress entry with a reason)\n`,
+    );
+    const table = await runCli(["plan", "lint", "--plan", file]);
+    expect(table.stdout).toMatch(
+      /warning \(suppressed\)\s+KP-UNUSED-KEY\s+acme-security-us-east-1\/payments-restricted-s3\s+.*payments go live in June/,
+    );
+  });
+});

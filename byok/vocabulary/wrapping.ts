@@ -60,7 +60,15 @@ export const ECC_PKCS8_MAX_BYTES: Readonly<Partial<Record<KeySpec, number>>> = {
   ECC_NIST_P521: 241,
 };
 
-/** Whether `algorithm` with a `wrappingKeySpec` wrapping key may carry material of `keySpec`. */
+/**
+ * Whether `algorithm` with a `wrappingKeySpec` wrapping key may carry material of `keySpec`. AWS documents
+ * (GetParametersForImport, WrappingAlgorithm and WrappingKeySpec):
+ * - RSA_AES_KEY_WRAP_SHA_1/256: any material, with any wrapping key spec.
+ * - RSAES_OAEP_SHA_1/256: all material except RSA private keys; not ECC_NIST_P521 under an RSA_2048 wrapping
+ *   key (its PKCS#8 exceeds OAEP's capacity, k - 2hLen - 2 bytes).
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_GetParametersForImport.html#KMS-GetParametersForImport-request-WrappingAlgorithm
+ * SM2 material is importable only in the China Regions and is deliberately not in KEY_SPECS.
+ */
 export function canWrap(
   keySpec: KeySpec,
   algorithm: WrappingAlgorithm,

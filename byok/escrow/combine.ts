@@ -65,8 +65,10 @@ export async function combineShareFiles(request: CombineRequest): Promise<Combin
   );
   let bytes: Uint8Array;
   try {
+    // Array.from, not map: shamir-secret-sharing checks `shares.constructor === Array`, which fails for arrays
+    // made in another realm (readdirSync's result under jest's vm context, for one).
     bytes = await combine(
-      opened.map((share) => new Uint8Array(share.buffer, share.byteOffset, share.length)),
+      Array.from(opened, (share) => new Uint8Array(share.buffer, share.byteOffset, share.length)),
     );
   } catch (error) {
     throw new KeyplaneError(

@@ -264,7 +264,7 @@ export class KeyPolicy {
 
   /** The policy as the literal JSON string `aws_kms_key.policy` takes. */
   render(): string {
-    return JSON.stringify(this.document());
+    return JSON.stringify({ Version: "2012-10-17", Statement: this.statements });
   }
 }
 

@@ -11,12 +11,16 @@ function actionsOf(statement: PolicyStatement): string[] {
   return typeof statement.Action === "string" ? [statement.Action] : statement.Action;
 }
 
+/** Compiled once: guardrails match the same few dozen action patterns for every key. */
+const PATTERNS = new Map<string, RegExp>();
+
 /** IAM action matching: `kms:*`, `kms:GenerateDataKey*` and exact names, case-insensitive. */
 export function actionMatches(pattern: string, action: string): boolean {
-  const expression = new RegExp(
-    `^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`,
-    "i",
-  );
+  let expression = PATTERNS.get(pattern);
+  if (!expression) {
+    expression = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i");
+    PATTERNS.set(pattern, expression);
+  }
   return expression.test(action);
 }
 

@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { DescribeKeyCommand, ListResourceTagsCommand } from "@aws-sdk/client-kms";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
 import { describeWithTerraform, runTerraform } from "../support/terraform";
 import { planYaml, variant } from "./plans";
@@ -191,6 +192,40 @@ describeWithTerraform("synthesized examples under real terraform", () => {
       expect(plan.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy\./);
     }
   }, 240_000);
+
+  test("keyplan.example.yaml in sandbox mode: apply, then plan shows no drift; BYOK keys wait in PendingImport", async () => {
+    const local = await startSandbox();
+    try {
+      const result = await synth(EXAMPLE, { KEYPLANE_SANDBOX_URL: local.url });
+      const stackDir = join(result.outdir, "stacks", "acme-security-us-east-1");
+      expect((await runTerraform(stackDir, ["init", "-no-color"])).code).toBe(0);
+      const apply = await runTerraform(stackDir, ["apply", "-auto-approve", "-no-color"], local.env());
+      expect(apply.stderr).toBe("");
+      expect(apply.code).toBe(0);
+      const plan = await runTerraform(stackDir, ["plan", "-detailed-exitcode", "-no-color"], local.env());
+      expect(plan.stdout).toContain("No changes.");
+      expect(plan.code).toBe(0);
+      const kms = local.kms();
+      const byok = await kms.send(new DescribeKeyCommand({ KeyId: "alias/acme/payments/restricted/s3" }));
+      expect(byok.KeyMetadata).toMatchObject({ Origin: "EXTERNAL", KeyState: "PendingImport" });
+      const tags = await kms.send(new ListResourceTagsCommand({ KeyId: byok.KeyMetadata!.KeyId! }));
+      expect(tags.Tags).toEqual(
+        expect.arrayContaining([
+          { TagKey: "keyplane:classification", TagValue: "restricted" },
+          { TagKey: "keyplane:material-validity-days", TagValue: "180" },
+        ]),
+      );
+      const output = await runTerraform(stackDir, ["output", "-json"], local.env());
+      const manifest = JSON.parse(output.stdout).key_manifest.value;
+      expect(manifest["alias/acme/payments/restricted/s3"]).toMatchObject({
+        arn: byok.KeyMetadata!.Arn,
+        classification: "restricted",
+        origin: "EXTERNAL",
+      });
+    } finally {
+      await local.stop();
+    }
+  }, 300_000);
 
   test("npx cdktf synth runs the app as cdktf.json says", async () => {
     const result = await synth(EXAMPLE);

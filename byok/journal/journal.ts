@@ -26,7 +26,7 @@ export type JournalValue = string | number | boolean | null;
 export interface JournalFields {
   /** Who ran the step: the STS caller ARN, or a custodian's name. */
   caller?: string;
-  keyArn?: string;
+  keyArn?: string | null;
   keySpec?: string;
   wrappingAlgorithm?: string;
   wrappingKeySpec?: string;

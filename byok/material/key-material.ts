@@ -73,15 +73,3 @@ export class KeyMaterial implements LentMaterial {
     return this.#bytes;
   }
 }
-
-/** Runs `use` with `material` and disposes it afterwards, whatever happens. */
-export async function usingMaterial<T>(
-  material: KeyMaterial,
-  use: (m: KeyMaterial) => Promise<T> | T,
-): Promise<T> {
-  try {
-    return await use(material);
-  } finally {
-    material.dispose();
-  }
-}

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { usageError } from "../../byok/errors";
+import type { JournalFields } from "../../byok/journal/journal";
 import type { KeyMaterial } from "../../byok/material/key-material";
 import { isKeySpec, KEY_SPEC_INFO, KEY_SPECS, type KeySpec } from "../../byok/vocabulary/key-specs";
 import { WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from "../../byok/vocabulary/wrapping";
@@ -27,7 +28,9 @@ export function registerByokOffline(byok: Command): void {
       const material = generateMaterial(keySpec);
       try {
         material.withBytes((bytes) => writeNewPrivateFile(out, bytes));
-        printMaterialSummary(globalOptions(command), material, { file: out });
+        const options = globalOptions(command);
+        await journalIfAsked(options, "generate", { keySpec, checkValue: material.checkValue, file: out });
+        printMaterialSummary(options, material, { file: out });
       } finally {
         material.dispose();
       }
@@ -99,7 +102,16 @@ export function registerByokOffline(byok: Command): void {
           wrappingKeySpec: result.wrappingKeySpec,
           publicKeySha256: result.publicKeyFingerprint,
         };
-        printFields(globalOptions(command), summary);
+        const options = globalOptions(command);
+        await journalIfAsked(options, "wrap", {
+          keySpec: result.keySpec,
+          checkValue: result.checkValue,
+          wrappingAlgorithm: result.algorithm,
+          wrappingKeySpec: result.wrappingKeySpec,
+          publicKeyFingerprint: result.publicKeyFingerprint,
+          file: out,
+        });
+        printFields(options, summary);
         say(
           "Import it with `keyplane byok import --wrapped FILE` and the import token issued with this public key.",
         );
@@ -148,6 +160,15 @@ export function registerByokOffline(byok: Command): void {
           ...(passphrases ? { passphrases } : {}),
         });
         const options = globalOptions(command);
+        await journalIfAsked(options, "escrow-split", {
+          keyArn: flags.key ?? null,
+          keySpec: material.keySpec,
+          checkValue: result.checkValue,
+          shares,
+          threshold,
+          ceremonyId: result.ceremonyId,
+          sealed: passphrases !== undefined,
+        });
         const summary = {
           keySpec: material.keySpec,
           checkValue: result.checkValue,
@@ -191,7 +212,16 @@ export function registerByokOffline(byok: Command): void {
       });
       try {
         result.material.withBytes((bytes) => writeNewPrivateFile(out, bytes));
-        printMaterialSummary(globalOptions(command), result.material, {
+        const options = globalOptions(command);
+        await journalIfAsked(options, "escrow-combine", {
+          keyArn: result.keyArn,
+          keySpec: result.material.keySpec,
+          checkValue: result.material.checkValue,
+          ceremonyId: result.ceremonyId,
+          shareIndexes: result.indexes.join(","),
+          file: out,
+        });
+        printMaterialSummary(options, result.material, {
           file: out,
           keyArn: result.keyArn ?? "",
           shares: result.indexes.join(","),
@@ -305,6 +335,17 @@ function printMaterialSummary(
   const family = KEY_SPEC_INFO[material.keySpec].family;
   const method = family === "symmetric" ? "cmac" : family === "hmac" ? "hmac" : "public-key-sha256";
   printFields(options, { keySpec: material.keySpec, checkValue: material.checkValue, method, ...extra });
+}
+
+/**
+ * Appends a non-secret record of an offline step to the --journal file, when one is given. Offline there is
+ * no STS identity: the caller is the local user.
+ */
+async function journalIfAsked(options: GlobalOptions, event: string, fields: JournalFields): Promise<void> {
+  if (!options.journal) return;
+  const { appendJournal } = await import("../../byok/journal/journal");
+  const { userInfo } = await import("node:os");
+  appendJournal(options.journal, event, { caller: `local:${userInfo().username}`, outcome: "ok", ...fields });
 }
 
 /** One result record: aligned `name  value` lines, or a JSON object with --output json. */

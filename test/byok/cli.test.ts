@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appendJournal } from "../../byok/journal/journal";
+import { appendJournal, readJournal } from "../../byok/journal/journal";
 import { loadMaterial } from "../../byok/material/load";
 import { type CliResult, runCli } from "../support/cli";
 import { describeWithOpenssl, openssl } from "./openssl";
@@ -13,8 +13,10 @@ const results: CliResult[] = [];
 const secretFiles = new Set<string>();
 
 const at = (name: string) => join(dir, name);
+/** Every offline step of this file is journaled here (global --journal); the journal is scanned too. */
+const journal = () => at("offline-steps.jsonl");
 async function cli(args: string[]): Promise<CliResult> {
-  const result = await runCli(args, { cwd: dir });
+  const result = await runCli(["--journal", journal(), ...args], { cwd: dir });
   results.push(result);
   return result;
 }
@@ -409,6 +411,21 @@ describe("byok journal verify", () => {
     expect(broken.stderr).toBe(
       `keyplane: ${path}: line 2 does not follow line 1 (hash chain broken: a line was removed, inserted or reordered)\n`,
     );
+  });
+});
+
+describe("journal of the offline steps (--journal)", () => {
+  it("holds a verifiable, non-secret record of each generate, wrap, split and combine", () => {
+    const entries = readJournal(journal());
+    const events = new Set(entries.map((entry) => entry.event));
+    expect([...events].sort()).toEqual(["escrow-combine", "escrow-split", "generate", "wrap"]);
+    const wrap = entries.find((entry) => entry.event === "wrap");
+    expect(wrap).toMatchObject({
+      outcome: "ok",
+      wrappingAlgorithm: expect.any(String),
+      publicKeyFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+      caller: expect.stringMatching(/^local:/),
+    });
   });
 });
 

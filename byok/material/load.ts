@@ -74,12 +74,10 @@ function rawBytes(content: Buffer, length: number, keySpec: KeySpec, source: str
 }
 
 function privateKey(content: Buffer, source: string, options: LoadOptions): KeyObject {
-  const text = content.toString("latin1");
-  if (text.includes("-----BEGIN")) {
-    if (
-      /-----BEGIN (CERTIFICATE|PUBLIC KEY|RSA PUBLIC KEY)-----/.test(text) &&
-      !text.includes("PRIVATE KEY")
-    ) {
+  // Buffer searches, not a decoded string: a JavaScript string of a PEM private key cannot be zeroed.
+  if (content.includes("-----BEGIN")) {
+    const publicOnly = ["CERTIFICATE-----", "PUBLIC KEY-----"].some((label) => content.includes(label));
+    if (publicOnly && !content.includes("PRIVATE KEY-----")) {
       throw new KeyplaneError(
         "INVALID_INPUT",
         `${source}: holds a public key or certificate, expected a private key`,
@@ -87,12 +85,12 @@ function privateKey(content: Buffer, source: string, options: LoadOptions): KeyO
     }
     try {
       return createPrivateKey({
-        key: text,
+        key: content,
         format: "pem",
         ...(options.password ? { passphrase: options.password } : {}),
       });
     } catch (error) {
-      throw unreadable(source, error, text.includes("ENCRYPTED") && !options.password);
+      throw unreadable(source, error, content.includes("ENCRYPTED") && !options.password);
     }
   }
   for (const type of ["pkcs8", "pkcs1", "sec1"] as const) {

@@ -1,4 +1,6 @@
+import { expiryFacts } from "../../byok/expiry/facts";
 import { assessExpiry, type ExpiryKeyFacts, expiryNeedsAttention } from "../../byok/expiry/model";
+import { rotationFacts } from "../../byok/rotation/facts";
 import {
   assessRotation,
   assessRotations,
@@ -229,5 +231,77 @@ describe("expiry model", () => {
     ]);
     expect(expiryNeedsAttention(rows)).toBe(false);
     expect(expiryNeedsAttention(assessExpiry([external([expiring(2)])], NOW))).toBe(true);
+  });
+});
+
+describe("facts from what the KMS readers observed", () => {
+  const listed = (metadata: Record<string, unknown>, tags: Record<string, number>) => ({
+    region: "eu-west-1",
+    metadata: { Arn: `${ARN}obs`, KeyId: "obs", ...metadata },
+    aliases: ["alias/acme/obs"],
+    tags,
+    rawTags: [],
+  });
+
+  it("rotationFacts maps DescribeKey, rotation status, history and tags", () => {
+    const facts = rotationFacts({
+      key: listed(
+        {
+          KeySpec: "SYMMETRIC_DEFAULT",
+          KeyUsage: "ENCRYPT_DECRYPT",
+          Origin: "EXTERNAL",
+          KeyState: "Enabled",
+          CreationDate: day(-200),
+          MultiRegionConfiguration: { MultiRegionKeyType: "PRIMARY" },
+        },
+        { rotationDays: 90 },
+      ),
+      automaticEnabled: false,
+      lastRotationDate: day(-95),
+      pendingMaterialId: "m-next",
+      observedAt: NOW,
+    });
+    expect(facts).toEqual({
+      keyArn: `${ARN}obs`,
+      region: "eu-west-1",
+      aliases: ["alias/acme/obs"],
+      keySpec: "SYMMETRIC_DEFAULT",
+      keyUsage: "ENCRYPT_DECRYPT",
+      origin: "EXTERNAL",
+      keyState: "Enabled",
+      creationDate: day(-200),
+      multiRegionRole: "PRIMARY",
+      automaticRotationEnabled: false,
+      lastRotationDate: day(-95),
+      pendingMaterialId: "m-next",
+      rotationDays: 90,
+    });
+    expect(assessRotation(facts, { now: NOW })).toMatchObject({
+      mode: "on-demand",
+      status: "overdue",
+      action: { kind: "rotate-on-demand" },
+    });
+  });
+
+  it("expiryFacts maps each material and the validity tag", () => {
+    const facts = expiryFacts({
+      key: listed({ KeySpec: "SYMMETRIC_DEFAULT", KeyState: "Enabled" }, { materialValidityDays: 180 }),
+      materials: [
+        {
+          keyMaterialId: "m1",
+          materialState: "CURRENT",
+          importState: "IMPORTED",
+          expirationModel: "KEY_MATERIAL_EXPIRES",
+          validTo: day(5),
+        },
+      ],
+      observedAt: NOW,
+    });
+    expect(facts).toMatchObject({ keyArn: `${ARN}obs`, region: "eu-west-1", materialValidityDays: 180 });
+    expect(assessExpiry([facts], NOW)[0]).toMatchObject({
+      keyMaterialId: "m1",
+      status: "critical",
+      daysLeft: 5,
+    });
   });
 });

@@ -8,8 +8,6 @@ import { type GlobalOptions, globalOptions } from "../global-options";
 import { renderJson, say } from "../output";
 import { requiredFlag, wrappingAlgorithmFlag, wrappingKeySpecFlag } from "./byok-online";
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
 /** generate, kcv, wrap, escrow split|combine, journal verify: files in, files out, no AWS. */
 export function registerByokOffline(byok: Command): void {
   byok
@@ -132,9 +130,8 @@ export function registerByokOffline(byok: Command): void {
     .option("--out-dir <dir>", "directory for the share files (0600 each)")
     .option("--key <arn>", "key ARN the material belongs to (recorded in every share)")
     .option(
-      "--passphrase-file <file>",
-      "seal share i under the passphrase in the i-th such file (give one per share)",
-      collect,
+      "--passphrase-file <files...>",
+      "seal share i under the passphrase in the i-th file (one per share; list them or repeat the flag)",
     )
     .action(async (flags: SplitFlags, command: Command) => {
       const shares = countFlag(requiredFlag(flags.shares, "--shares"), "--shares");
@@ -187,11 +184,10 @@ export function registerByokOffline(byok: Command): void {
   escrow
     .command("combine")
     .description("recover material from share files into a new file (0600); checks its check value")
-    .option("--share <file>", "a share file (repeat, at least the threshold)", collect)
+    .option("--share <files...>", "share files, at least the threshold (list them or repeat the flag)")
     .option(
-      "--passphrase-file <file>",
-      "passphrase of the i-th sealed --share (repeat in the same order)",
-      collect,
+      "--passphrase-file <files...>",
+      "passphrase of the i-th sealed --share, in the same order (list them or repeat the flag)",
     )
     .option("--key <arn>", "refuse shares of any other key")
     .option("--out <file>", "material file to create (never overwritten)")

@@ -24,6 +24,10 @@ export interface ExternalKeyProps extends BaseKeyProps {
 export class ExternalKey extends Construct implements GuardedKeySource {
   readonly key: KmsExternalKey;
   readonly aliases: KmsAlias[];
+  /** Token for the key's ARN (read once: every token read captures a stack trace). */
+  readonly arn: string;
+  /** Token for the key id. */
+  readonly keyId: string;
   readonly deletionWindowDays: number;
   expiryAlarm = false;
 
@@ -48,17 +52,19 @@ export class ExternalKey extends Construct implements GuardedKeySource {
       policy: props.policy,
       tags: props.tags,
     });
+    this.arn = this.key.arn;
+    this.keyId = this.key.id;
     this.aliases = (props.aliases ?? []).map(
       (alias, index) =>
         new KmsAlias(this, `alias-${index}`, {
           name: checkAlias(this.node.path, alias),
-          targetKeyId: this.key.id,
+          targetKeyId: this.keyId,
         }),
     );
     for (const replica of replicas) {
       const replicaKey = new KmsReplicaExternalKey(this, `replica-${replica.region}`, {
         provider: replica.provider,
-        primaryKeyArn: this.key.arn,
+        primaryKeyArn: this.arn,
         description: props.description,
         deletionWindowInDays: this.deletionWindowDays,
         policy: replica.policy,
@@ -72,14 +78,6 @@ export class ExternalKey extends Construct implements GuardedKeySource {
         });
       });
     }
-  }
-
-  get arn(): string {
-    return this.key.arn;
-  }
-
-  get keyId(): string {
-    return this.key.id;
   }
 
   guardedKey(): GuardedKey {

@@ -25,6 +25,10 @@ export interface ManagedKeyProps extends BaseKeyProps {
 export class ManagedKey extends Construct implements GuardedKeySource {
   readonly key: KmsKey;
   readonly aliases: KmsAlias[];
+  /** Token for the key's ARN (read once: every token read captures a stack trace). */
+  readonly arn: string;
+  /** Token for the key id. */
+  readonly keyId: string;
   readonly keySpec: KeySpec;
   readonly rotationDays: number | undefined;
   readonly deletionWindowDays: number;
@@ -77,17 +81,19 @@ export class ManagedKey extends Construct implements GuardedKeySource {
       policy: props.policy,
       tags: props.tags,
     });
+    this.arn = this.key.arn;
+    this.keyId = this.key.keyId;
     this.aliases = (props.aliases ?? []).map(
       (alias, index) =>
         new KmsAlias(this, `alias-${index}`, {
           name: checkAlias(this.node.path, alias),
-          targetKeyId: this.key.keyId,
+          targetKeyId: this.keyId,
         }),
     );
     for (const replica of replicas) {
       const replicaKey = new KmsReplicaKey(this, `replica-${replica.region}`, {
         provider: replica.provider,
-        primaryKeyArn: this.key.arn,
+        primaryKeyArn: this.arn,
         description: props.description,
         deletionWindowInDays: this.deletionWindowDays,
         enabled: true,
@@ -102,14 +108,6 @@ export class ManagedKey extends Construct implements GuardedKeySource {
         });
       });
     }
-  }
-
-  get arn(): string {
-    return this.key.arn;
-  }
-
-  get keyId(): string {
-    return this.key.keyId;
   }
 
   guardedKey(): GuardedKey {

@@ -30,11 +30,33 @@ export function statementAllows(statement: PolicyStatement, action: string): boo
   );
 }
 
-/** Principals allowed any of `actions` by the document. */
+/**
+ * Whether a statement allows any of `actions`, remembered per action list: every key of a plan repeats the
+ * same few statements, and guardrails ask the same few questions.
+ */
+const ANSWERS = new WeakMap<readonly string[], Map<string, boolean>>();
+
+function allowsAny(statement: PolicyStatement, actions: readonly string[]): boolean {
+  if (statement.Effect !== "Allow") return false;
+  let answers = ANSWERS.get(actions);
+  if (!answers) {
+    answers = new Map();
+    ANSWERS.set(actions, answers);
+  }
+  const patterns = actionsOf(statement).join(",");
+  let allowed = answers.get(patterns);
+  if (allowed === undefined) {
+    allowed = actions.some((action) => statementAllows(statement, action));
+    answers.set(patterns, allowed);
+  }
+  return allowed;
+}
+
+/** Principals allowed any of `actions` (pass a constant list: answers are remembered per list). */
 export function principalsAllowed(document: PolicyDocument, actions: readonly string[]): Set<string> {
   const principals = new Set<string>();
   for (const statement of document.Statement) {
-    if (actions.some((action) => statementAllows(statement, action))) {
+    if (allowsAny(statement, actions)) {
       for (const principal of principalsOf(statement)) principals.add(principal);
     }
   }

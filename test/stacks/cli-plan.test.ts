@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../support/cli";
@@ -105,4 +106,22 @@ describe("keyplane plan lint", () => {
       /warning \(suppressed\)\s+KP-UNUSED-KEY\s+acme-security-us-east-1\/payments-restricted-s3\s+.*payments go live in June/,
     );
   });
+});
+
+/** The cdktf modules loaded after running `code` in a fresh node process. */
+function cdktfModulesAfter(code: string): string[] {
+  const probe = `Promise.resolve(${code}).then(() => process.stdout.write(JSON.stringify(Object.keys(require.cache).filter((f) => /node_modules\\/(cdktf|@cdktf)\\//.test(f)))));`;
+  return JSON.parse(execFileSync(process.execPath, ["-e", probe], { encoding: "utf8" })) as string[];
+}
+
+test("plan lint loads neither cdktf nor the provider bindings (the probe sees them when they are loaded)", () => {
+  const cli = JSON.stringify(join(ROOT, "dist", "cli", "main.js"));
+  expect(
+    cdktfModulesAfter(
+      `require(${cli}).main(["node", "keyplane", "plan", "lint", "--plan", ${JSON.stringify(EXAMPLE)}])`,
+    ),
+  ).toEqual([]);
+  expect(
+    cdktfModulesAfter(`require(${JSON.stringify(join(ROOT, "dist", "stacks", "app.js"))})`).length,
+  ).toBeGreaterThan(0);
 });

@@ -1,13 +1,15 @@
 import { principalsAllowed } from "../policy-facts";
 import type { Rule } from "../rule";
 
+const PUT_KEY_POLICY = ["kms:PutKeyPolicy"];
+
 export const lockout: Rule = {
   id: "KP-LOCKOUT",
   severity: "error",
   description: "every key policy keeps a principal able to kms:PutKeyPolicy",
   check: ({ keys }) =>
     keys
-      .filter((key) => principalsAllowed(key.policy, ["kms:PutKeyPolicy"]).size === 0)
+      .filter((key) => principalsAllowed(key.policy, PUT_KEY_POLICY).size === 0)
       .map((key) => ({
         path: key.path,
         message:

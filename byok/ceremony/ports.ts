@@ -30,6 +30,11 @@ export interface JournalRecord {
   [field: string]: string | number | boolean | null | undefined;
 }
 
+/** Material the caller must dispose (zero) when done. */
+export interface DisposableMaterial extends CeremonyMaterial {
+  dispose(): void;
+}
+
 export interface CeremonyOffline {
   wrap(material: CeremonyMaterial, publicKeyDer: Buffer, algorithm: WrappingAlgorithm): Buffer;
   escrow(material: CeremonyMaterial, request: EscrowRequest): Promise<string[]>;
@@ -37,4 +42,20 @@ export interface CeremonyOffline {
   journal(record: JournalRecord): Promise<void>;
   /** Records of earlier runs in the journal (for resuming), oldest first; none without a journal. */
   journalRecords(): Promise<JournalRecord[]>;
+}
+
+/** What rotation and renewal need beyond the ceremony: fresh material, and material back from escrow. */
+export interface MaterialOffline extends CeremonyOffline {
+  generate(keySpec: KeySpec): DisposableMaterial;
+  /**
+   * Combines the escrow shares of `keyArn` found in `dir` (or the given share files), checking the
+   * result's check value; `expectedCheckValue` picks the material when shares of several are there.
+   */
+  recover(request: {
+    keyArn: string;
+    dir?: string;
+    shareFiles?: readonly string[];
+    expectedCheckValue?: string;
+    passphrases?: readonly string[];
+  }): Promise<DisposableMaterial>;
 }

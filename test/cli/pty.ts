@@ -58,13 +58,21 @@ export function runInTerminal(args: string[], env: Record<string, string> = {}):
     },
     waitFor(pattern) {
       return new Promise((resolve, reject) => {
+        // A prompt that never comes fails the test with the screen, rather than at jest's timeout.
+        const timer = setTimeout(
+          () => reject(new Error(`no ${pattern} within 20 s; screen:\n${plain(screen)}`)),
+          20_000,
+        );
         const check = () => {
           const rest = plain(screen.slice(consumed));
           const match = typeof pattern === "string" ? rest.indexOf(pattern) : rest.search(pattern);
           if (match >= 0) {
             consumed = screen.length;
-            resolve(rest);
+            clearTimeout(timer);
+            // Let the prompt finish setting up the terminal (raw mode, key listener) before keys arrive.
+            setTimeout(() => resolve(rest), 200);
           } else if (ended) {
+            clearTimeout(timer);
             reject(new Error(`program ended before ${pattern}; screen:\n${plain(screen)}`));
           } else {
             waiters.push(check);
@@ -78,7 +86,12 @@ export function runInTerminal(args: string[], env: Record<string, string> = {}):
     },
     exit,
     kill() {
-      child.kill("SIGKILL");
+      if (ended) return;
+      // Ctrl-C ends the program under the terminal as a person would; killing `script` alone would orphan it.
+      child.stdin.write("\u0003");
+      setTimeout(() => {
+        if (!ended) child.kill("SIGKILL");
+      }, 2000).unref();
     },
   };
 }

@@ -1,0 +1,301 @@
+import { createHmac, randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  GenerateMacCommand,
+  type KMSClient,
+  TagResourceCommand,
+} from "@aws-sdk/client-kms";
+import { runCli } from "../support/cli";
+import { type SandboxHandle, startSandbox } from "../support/sandbox";
+import { KEYS, runInTerminal } from "./pty";
+
+let sandbox: SandboxHandle;
+let kms: KMSClient;
+let env: Record<string, string>;
+const dir = mkdtempSync(join(tmpdir(), "keyplane-ceremony-"));
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  kms = sandbox.kms();
+  env = sandbox.env();
+});
+afterAll(async () => {
+  await sandbox.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function externalKey(
+  alias: string,
+  spec: "SYMMETRIC_DEFAULT" | "HMAC_256" = "SYMMETRIC_DEFAULT",
+  validityDays = "30",
+): Promise<string> {
+  const { KeyMetadata } = await kms.send(
+    new CreateKeyCommand({
+      Origin: "EXTERNAL",
+      KeySpec: spec,
+      KeyUsage: spec === "HMAC_256" ? "GENERATE_VERIFY_MAC" : "ENCRYPT_DECRYPT",
+    }),
+  );
+  const keyId = KeyMetadata!.KeyId!;
+  await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyId }));
+  await kms.send(
+    new TagResourceCommand({
+      KeyId: keyId,
+      Tags: [
+        { TagKey: "keyplane:classification", TagValue: "restricted" },
+        { TagKey: "keyplane:material-validity-days", TagValue: validityDays },
+      ],
+    }),
+  );
+  return KeyMetadata!.Arn!;
+}
+
+const journalLines = (file: string) =>
+  readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+function flagArgs(key: string, name: string, extra: string[] = []): string[] {
+  return [
+    "--journal",
+    join(dir, `${name}.jsonl`),
+    "--yes",
+    "byok",
+    "ceremony",
+    "--key",
+    key,
+    "--material",
+    "generate",
+    "--wrapping-algorithm",
+    "RSA_AES_KEY_WRAP_SHA_256",
+    "--wrapping-key-spec",
+    "RSA_3072",
+    "--expires-in",
+    "30d",
+    "--escrow-dir",
+    join(dir, name),
+    "--escrow-shares",
+    "3",
+    "--escrow-threshold",
+    "2",
+    ...extra,
+  ];
+}
+
+describe("byok ceremony by flags", () => {
+  test("imports, verifies, escrows and journals; the key is Enabled with the expiry asked for", async () => {
+    const arn = await externalKey("alias/ceremony/flags");
+    const result = await runCli(["--output", "json", ...flagArgs("alias/ceremony/flags", "flags")], { env });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout);
+    expect(output).toMatchObject({ keyArn: arn, verified: "encrypt-decrypt", resumed: [] });
+    expect(output.escrowFiles).toHaveLength(3);
+    for (const file of output.escrowFiles) expect(statSync(file).mode & 0o777).toBe(0o600);
+    const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: arn }));
+    expect(KeyMetadata?.KeyState).toBe("Enabled");
+    expect(KeyMetadata?.ValidTo?.toISOString()).toBe(output.validTo);
+    expect(journalLines(join(dir, "flags.jsonl")).map((line) => line.event)).toEqual([
+      "ceremony.params",
+      "ceremony.import",
+      "ceremony.verify",
+      "ceremony.escrow",
+      "ceremony.complete",
+    ]);
+  });
+
+  test("HMAC material from a hex file: KMS's MAC equals one computed here from the file", async () => {
+    const arn = await externalKey("alias/ceremony/hmac-file", "HMAC_256");
+    const material = randomBytes(32);
+    const file = join(dir, "hmac.hex");
+    writeFileSync(file, material.toString("hex"), { mode: 0o600 });
+    const args = flagArgs("alias/ceremony/hmac-file", "hmac").map((arg) =>
+      arg === "generate" ? `file:${file}` : arg,
+    );
+    const result = await runCli(["--output", "json", ...args], { env });
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toMatchObject({ keyArn: arn, verified: "generate-mac" });
+    const message = randomBytes(20);
+    const mac = await kms.send(
+      new GenerateMacCommand({ KeyId: arn, Message: message, MacAlgorithm: "HMAC_SHA_256" }),
+    );
+    expect(Buffer.from(mac.Mac!)).toEqual(createHmac("sha256", material).update(message).digest());
+  });
+
+  test("a rerun with the journal of a finished ceremony skips nothing it cannot prove and imports nothing new", async () => {
+    await externalKey("alias/ceremony/rerun");
+    const material = join(dir, "rerun.bin");
+    writeFileSync(material, randomBytes(32), { mode: 0o600 });
+    const args = flagArgs("alias/ceremony/rerun", "rerun").map((arg) =>
+      arg === "generate" ? `file:${material}` : arg,
+    );
+    expect((await runCli(args, { env })).code).toBe(0);
+    // The key now has material: a rerun says whether it brings the same (existing) or new material.
+    const again = await runCli(["--output", "json", ...args, "--import-type", "existing"], { env });
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).resumed).toEqual(["import", "escrow"]);
+    const events = journalLines(join(dir, "rerun.jsonl")).map((line) => line.event);
+    expect(events.filter((event) => event === "ceremony.import")).toHaveLength(1);
+    expect(readdirSync(join(dir, "rerun"))).toHaveLength(3);
+  });
+
+  test.each([
+    ["--key", ["--key"]],
+    ["--material", ["--material"]],
+    ["--expires-in, --valid-to or --no-expiry", ["--expires-in"]],
+    ["--escrow-dir", ["--escrow-dir"]],
+    ["--journal", ["--journal"]],
+    ["--yes", ["--yes"]],
+  ])("without a TTY and without %s: exit 2 naming it, no prompt, nothing imported", async (named, drop) => {
+    const arn = await externalKey(`alias/ceremony/missing-${drop[0]?.slice(2)}`);
+    const full = flagArgs(arn, `missing-${drop[0]?.slice(2)}`);
+    const args: string[] = [];
+    for (let i = 0; i < full.length; i += 1) {
+      const arg = full[i] ?? "";
+      if (drop.includes(arg)) {
+        if (arg !== "--yes") i += 1;
+        continue;
+      }
+      args.push(arg);
+    }
+    const result = await runCli(args, { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`missing ${named}`);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: arn }));
+    expect(KeyMetadata?.KeyState).toBe("PendingImport");
+  });
+});
+
+describe("byok ceremony at a terminal", () => {
+  test("a custodian picks the key from the list and answers every prompt; the steps tick off", async () => {
+    const arn = await externalKey("alias/ceremony/interactive", "SYMMETRIC_DEFAULT", "45");
+    const journal = join(dir, "interactive.jsonl");
+    const terminal = runInTerminal(["byok", "ceremony"], env);
+    try {
+      await terminal.waitFor("Which key receives material?");
+      const list = terminal.screen;
+      expect(list).toContain("alias/ceremony/interactive");
+      expect(list).toMatch(/alias\/ceremony\/interactive\s+SYMMETRIC_DEFAULT\s+restricted\s+PendingImport/);
+      // Move the cursor to our key (the list is sorted by label).
+      const labels = list.slice(list.lastIndexOf("Which key")).match(/alias\/ceremony\/[a-z-]+/g) ?? [];
+      const position = [...new Set(labels)].indexOf("alias/ceremony/interactive");
+      terminal.type(KEYS.down.repeat(Math.max(0, position)) + KEYS.enter);
+      await terminal.waitFor("Where does the material come from?");
+      terminal.type(KEYS.enter);
+      await terminal.waitFor("Wrapping algorithm");
+      terminal.type(KEYS.enter);
+      await terminal.waitFor("Wrapping key spec");
+      terminal.type(KEYS.enter);
+      await terminal.waitFor("Material expires in");
+      expect(terminal.screen).toContain("(45d)");
+      terminal.type(KEYS.enter);
+      await terminal.waitFor("Escrow folder");
+      terminal.type(`${join(dir, "interactive")}${KEYS.enter}`);
+      await terminal.waitFor("Escrow shares");
+      terminal.type(KEYS.enter);
+      await terminal.waitFor("Shares needed to recover");
+      terminal.type(KEYS.enter);
+      await terminal.waitFor("Seal each share");
+      terminal.type(`n${KEYS.enter}`);
+      await terminal.waitFor("Journal file");
+      terminal.type(`${journal}${KEYS.enter}`);
+      await terminal.waitFor("Import this material now?");
+      expect(terminal.screen).toContain("2 of 3 shares");
+      terminal.type(`y${KEYS.enter}`);
+      expect(await terminal.exit).toBe(0);
+    } finally {
+      terminal.kill();
+    }
+    expect(terminal.screen).toContain("[x] import into KMS");
+    expect(terminal.screen).toContain("[x] verify KMS uses it");
+    const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: arn }));
+    expect(KeyMetadata?.KeyState).toBe("Enabled");
+    const days = (KeyMetadata!.ValidTo!.getTime() - Date.now()) / 86_400_000;
+    expect(Math.round(days)).toBe(45);
+    expect(journalLines(journal).at(-1)?.event).toBe("ceremony.complete");
+  });
+
+  test("custodian components: typed hidden, each check value confirmed, the XOR is what KMS holds", async () => {
+    const arn = await externalKey("alias/ceremony/components", "HMAC_256");
+    const parts = [randomBytes(32), randomBytes(32)];
+    const combined = Buffer.from(parts[0]!.map((byte, i) => byte ^ (parts[1]![i] ?? 0)));
+    const terminal = runInTerminal(
+      [
+        "--journal",
+        join(dir, "components.jsonl"),
+        "byok",
+        "ceremony",
+        "--key",
+        arn,
+        "--expires-in",
+        "10d",
+        "--escrow-dir",
+        join(dir, "components"),
+        "--escrow-shares",
+        "2",
+        "--escrow-threshold",
+        "2",
+      ],
+      env,
+    );
+    try {
+      await terminal.waitFor("Where does the material come from?");
+      terminal.type(KEYS.down + KEYS.enter);
+      await terminal.waitFor("How many custodians");
+      terminal.type(KEYS.enter);
+      for (const [index, part] of parts.entries()) {
+        await terminal.waitFor(`Custodian ${index + 1}: component`);
+        terminal.type(`${part.toString("hex")}${KEYS.enter}`);
+        await terminal.waitFor(/check value is [0-9A-F]{6}/);
+        terminal.type(`y${KEYS.enter}`);
+      }
+      await terminal.waitFor("Wrapping algorithm");
+      terminal.type(KEYS.enter);
+      await terminal.waitFor("Wrapping key spec");
+      terminal.type(KEYS.enter);
+      await terminal.waitFor("Seal each share");
+      terminal.type(KEYS.enter);
+      await terminal.waitFor("Import this material now?");
+      terminal.type(`y${KEYS.enter}`);
+      expect(await terminal.exit).toBe(0);
+    } finally {
+      terminal.kill();
+    }
+    for (const part of parts) expect(terminal.screen).not.toContain(part.toString("hex"));
+    expect(terminal.screen).toMatch(/Material check value: [0-9A-F]{6}/);
+    const message = randomBytes(16);
+    const mac = await kms.send(
+      new GenerateMacCommand({ KeyId: arn, Message: message, MacAlgorithm: "HMAC_SHA_256" }),
+    );
+    expect(Buffer.from(mac.Mac!)).toEqual(createHmac("sha256", combined).update(message).digest());
+  });
+
+  test("declining the summary imports nothing and exits 1", async () => {
+    const arn = await externalKey("alias/ceremony/declined");
+    const args = flagArgs(arn, "declined").filter(
+      (arg) => arg !== "--yes" && arg !== "--material" && arg !== "generate",
+    );
+    const terminal = runInTerminal(args, env);
+    try {
+      await terminal.waitFor("Where does the material come from?");
+      terminal.type(KEYS.enter);
+      await terminal.waitFor("Seal each share");
+      terminal.type(KEYS.enter);
+      await terminal.waitFor("Import this material now?");
+      terminal.type(`n${KEYS.enter}`);
+      expect(await terminal.exit).toBe(1);
+    } finally {
+      terminal.kill();
+    }
+    expect(terminal.screen).toContain("ceremony not confirmed; nothing was imported");
+    const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: arn }));
+    expect(KeyMetadata?.KeyState).toBe("PendingImport");
+  });
+});

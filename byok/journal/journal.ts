@@ -109,6 +109,8 @@ export function appendJournal(
     }
     clean[name] = value;
   }
+  // Never extend a broken chain: the new entry would vouch for lines that were altered.
+  verifyJournal(path);
   const lines = readLines(path);
   const previous = lines.at(-1);
   const entry: JournalEntry = {
@@ -137,6 +139,23 @@ export function appendJournal(
     closeSync(fd);
   }
   return entry;
+}
+
+/**
+ * Checks, before a step does any work, that its record can be appended: the journal's chain is intact and
+ * the file can be opened for append (it is created, empty and 0600, if missing).
+ */
+export function assertJournalWritable(path: string): void {
+  verifyJournal(path);
+  try {
+    closeSync(openSync(path, "a", 0o600));
+  } catch (error) {
+    throw new KeyplaneError(
+      "FILE",
+      `${path}: cannot open the journal (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      { cause: error },
+    );
+  }
 }
 
 export interface JournalVerification {

@@ -21,6 +21,7 @@ export function registerByokOffline(byok: Command): void {
     .action(async (flags: { keySpec?: string; out?: string }, command: Command) => {
       const keySpec = keySpecFlag(requiredFlag(flags.keySpec, "--key-spec"));
       const out = requiredFlag(flags.out, "--out");
+      await preflightJournal(command);
       const { generateMaterial } = await import("../../byok/material/generate");
       const { writeNewPrivateFile } = await import("../../byok/material/write-file");
       const material = generateMaterial(keySpec);
@@ -77,6 +78,7 @@ export function registerByokOffline(byok: Command): void {
       const keySpec = keySpecFlag(requiredFlag(flags.keySpec, "--key-spec"));
       requiredFlag(flags.material, "--material");
       const out = requiredFlag(flags.out, "--out");
+      await preflightJournal(command);
       const { assertCombination, parseWrappingPublicKey, wrapForImport } = await import(
         "../../byok/wrap/index"
       );
@@ -142,6 +144,7 @@ export function registerByokOffline(byok: Command): void {
           `--passphrase-file: give one per share (${shares}), got ${flags.passphraseFile.length}`,
         );
       }
+      await preflightJournal(command);
       const passphrases = flags.passphraseFile
         ? await Promise.all(flags.passphraseFile.map(readFirstLine))
         : undefined;
@@ -196,6 +199,7 @@ export function registerByokOffline(byok: Command): void {
       if (files.length === 0)
         throw usageError("missing --share (give at least the threshold number of share files)");
       const out = requiredFlag(flags.out, "--out");
+      await preflightJournal(command);
       const passphrases = flags.passphraseFile
         ? await Promise.all(flags.passphraseFile.map(readFirstLine))
         : [];
@@ -331,6 +335,14 @@ function printMaterialSummary(
   const family = KEY_SPEC_INFO[material.keySpec].family;
   const method = family === "symmetric" ? "cmac" : family === "hmac" ? "hmac" : "public-key-sha256";
   printFields(options, { keySpec: material.keySpec, checkValue: material.checkValue, method, ...extra });
+}
+
+/** Fails before any work when --journal is given but cannot take the step's record. */
+async function preflightJournal(command: Command): Promise<void> {
+  const { journal } = globalOptions(command);
+  if (!journal) return;
+  const { assertJournalWritable } = await import("../../byok/journal/journal");
+  assertJournalWritable(journal);
 }
 
 /**

@@ -412,6 +412,117 @@ describe("byok journal verify", () => {
   });
 });
 
+describe("more refusals a user can reach", () => {
+  it.each([
+    [
+      "a material file in a missing directory",
+      () => ["byok", "generate", "--key-spec", "HMAC_256", "--out", at("no/such/dir/m.bin")],
+      /no\/such\/dir\/m.bin: cannot create the file \(ENOENT\)/,
+    ],
+    [
+      "a missing material file",
+      () => ["byok", "kcv", "--material", at("absent.bin")],
+      /absent.bin: cannot read the material file \(ENOENT\)/,
+    ],
+    [
+      "an RSA key of a size KMS has no spec for",
+      () => {
+        writeFileSync(
+          at("rsa1024.pem"),
+          openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"]),
+        );
+        return ["byok", "kcv", "--material", at("rsa1024.pem")];
+      },
+      /rsa1024.pem: a rsa key of this size or curve fits no KMS key spec/,
+    ],
+    [
+      "a missing share file",
+      () => [
+        "byok",
+        "escrow",
+        "combine",
+        "--share",
+        at("gone-1.json"),
+        at("gone-2.json"),
+        "--out",
+        at("x.bin"),
+      ],
+      /gone-1.json: cannot read the share file \(ENOENT\)/,
+    ],
+    [
+      "a missing journal",
+      () => ["byok", "journal", "verify", at("absent.jsonl")],
+      /absent.jsonl: no such journal/,
+    ],
+  ])("%s: exit 1, one line", async (_name, args, message) => {
+    const result = await cli(args());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("split with a passphrase file count that does not match the shares is a usage error", async () => {
+    writeFileSync(at("only-one.txt"), "a single passphrase\n");
+    const result = await cli([
+      "byok",
+      "escrow",
+      "split",
+      "--material",
+      at("gen-HMAC_384.bin"),
+      "--shares",
+      "3",
+      "--threshold",
+      "2",
+      "--out-dir",
+      at("never-shares"),
+      "--passphrase-file",
+      at("only-one.txt"),
+    ]);
+    expect(result).toMatchObject({
+      code: 2,
+      stderr: "keyplane: --passphrase-file: give one per share (3), got 1\n",
+    });
+    expect(readdirSync(dir)).not.toContain("never-shares");
+  });
+
+  it("a journal that cannot be opened, or whose chain is broken, stops the step before anything is written", async () => {
+    const result = await runCli(
+      [
+        "--journal",
+        at("no/dir/j.jsonl"),
+        "byok",
+        "generate",
+        "--key-spec",
+        "HMAC_224",
+        "--out",
+        at("with-bad-journal.bin"),
+      ],
+      { cwd: dir },
+    );
+    results.push(result);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no\/dir\/j.jsonl: cannot open the journal \(ENOENT\)/);
+    writeFileSync(at("broken.jsonl"), '{"seq":1}\n');
+    const broken = await runCli(
+      [
+        "--journal",
+        at("broken.jsonl"),
+        "byok",
+        "generate",
+        "--key-spec",
+        "HMAC_224",
+        "--out",
+        at("with-bad-journal.bin"),
+      ],
+      { cwd: dir },
+    );
+    results.push(broken);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/broken.jsonl: line 1 was edited/);
+    expect(readdirSync(dir)).not.toContain("with-bad-journal.bin");
+  });
+});
+
 describe("journal of the offline steps (--journal)", () => {
   it("holds a verifiable, non-secret record of each generate, wrap, split and combine", () => {
     const entries = readJournal(journal());

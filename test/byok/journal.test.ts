@@ -92,6 +92,15 @@ describe("journal", () => {
     expect(() => verifyJournal(path)).toThrow(/line 2 does not follow line 1/);
   });
 
+  it("never appends to a broken chain", () => {
+    const { path, lines } = journalOf(3);
+    write(path, [lines[0]!, lines[2]!]);
+    expect(() => appendJournal(path, "after-tamper", { outcome: "ok" })).toThrow(
+      /line 2 does not follow line 1/,
+    );
+    expect(readFileSync(path, "utf8").split("\n")).toHaveLength(3);
+  });
+
   it("detects a broken line and an interrupted write", () => {
     const { path, lines } = journalOf(2);
     write(path, [lines[0]!, "{not json"]);

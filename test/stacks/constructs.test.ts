@@ -2,6 +2,7 @@ import "cdktf/lib/testing/adapters/jest";
 import { App, TerraformStack, Testing } from "cdktf";
 import { KeyplaneError } from "../../byok/errors";
 import { ExternalKey } from "../../stacks/constructs/external-key";
+import { KeyMonitoring } from "../../stacks/constructs/key-monitoring";
 import { KeyPolicy } from "../../stacks/constructs/key-policy";
 import { ManagedKey } from "../../stacks/constructs/managed-key";
 import { addGuardrails } from "../../stacks/guardrails/aspects";
@@ -124,5 +125,89 @@ describe("guardrail aspects", () => {
       "@cdktf/error [KP-ROTATION] s/two: rotates every 2000 days; the profile allows at most 365 (fix: set rotationDays to at most 365)",
       "@cdktf/info [KP-UNUSED-KEY] s/two: no principal may use this key: it costs money and protects nothing (fix: list the application's users, or drop the classification from its data) suppressed: test stack without users",
     ]);
+  });
+});
+
+describe("KeyMonitoring", () => {
+  test("trail, encrypted topic, KMS event rules, an expiry alarm per external key", () => {
+    const synthesized = Testing.synthScope((scope) => {
+      const monitoringKey = new ManagedKey(scope, "monitoring-key", { description: "m", policy, tags });
+      const byok = new ExternalKey(scope, "byok", {
+        description: "b",
+        policy,
+        tags,
+        materialValidityDays: 90,
+      });
+      new KeyMonitoring(scope, "monitoring", {
+        name: "acme",
+        account: "111111111111",
+        region: "us-east-1",
+        monitoringKey,
+        externalKeys: [byok],
+        email: ["sec@example.com"],
+        expiryWarningDays: 14,
+      });
+    });
+    expect(synthesized).toHaveResourceWithProperties(
+      { tfResourceType: "aws_cloudtrail" },
+      {
+        name: "acme-keyplane",
+        is_multi_region_trail: true,
+        enable_log_file_validation: true,
+      },
+    );
+    expect(synthesized).toHaveResourceWithProperties(
+      { tfResourceType: "aws_s3_bucket_public_access_block" },
+      {
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      },
+    );
+    expect(synthesized).toHaveResourceWithProperties(
+      { tfResourceType: "aws_sns_topic_subscription" },
+      {
+        protocol: "email",
+        endpoint: "sec@example.com",
+      },
+    );
+    expect(synthesized).toHaveResourceWithProperties(
+      { tfResourceType: "aws_cloudwatch_metric_alarm" },
+      {
+        namespace: "AWS/KMS",
+        metric_name: "SecondsUntilKeyMaterialExpiration",
+        threshold: 14 * 86_400,
+        comparison_operator: "LessThanThreshold",
+      },
+    );
+    const rules = Object.values(JSON.parse(synthesized).resource.aws_cloudwatch_event_rule) as {
+      event_pattern: string;
+    }[];
+    expect(rules).toHaveLength(2);
+    expect(rules.map((rule) => JSON.parse(rule.event_pattern))).toEqual(
+      expect.arrayContaining([
+        {
+          source: ["aws.kms"],
+          "detail-type": ["KMS Imported Key Material Expiration", "KMS CMK Rotation", "KMS CMK Deletion"],
+        },
+        {
+          source: ["aws.kms"],
+          "detail-type": ["AWS API Call via CloudTrail"],
+          detail: {
+            eventSource: ["kms.amazonaws.com"],
+            eventName: [
+              "CreateGrant",
+              "DeleteImportedKeyMaterial",
+              "DisableKey",
+              "ImportKeyMaterial",
+              "PutKeyPolicy",
+              "ScheduleKeyDeletion",
+            ],
+          },
+        },
+      ]),
+    );
+    expect(JSON.parse(synthesized).resource.aws_sns_topic).toBeDefined();
   });
 });

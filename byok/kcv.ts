@@ -1,9 +1,10 @@
 /**
  * Key check values: short, non-secret values custodians compare to confirm they hold the same material.
  *
- * - AES (SYMMETRIC_DEFAULT): AES-CMAC of one zero block, first 3 bytes (ANSI X9.24-1:2017, the method that
- *   replaced encrypting zeros because it does not reveal a full block of ciphertext under the key). The
- *   legacy variant, AES-ECB of a zero block, is available on request for HSMs that still print it.
+ * - AES (SYMMETRIC_DEFAULT): AES-CMAC of one zero block (the ANSI X9.24-1:2017 method, which replaced
+ *   encrypting zeros because it never exposes a block of raw cipher output under the key), shown as its first
+ *   3 bytes as custodians compare them. The legacy variant, AES-ECB of a zero block, is available on request
+ *   for HSMs that still print it.
  * - HMAC specs: HMAC (with the spec's hash) of one zero block, first 3 bytes.
  * - RSA and ECC: the SHA-256 fingerprint of the public key (SPKI DER), the same value
  *   `openssl pkey -pubout -outform DER | sha256sum` and KMS GetPublicKey give.

@@ -58,6 +58,11 @@ function sealLine(entry: JournalEntry): string {
   return `${body.slice(0, -1)},"entryHash":"${lineHash(body)}"}`;
 }
 
+/** What the journal records of an import token: its SHA-256 (hex), never the token. */
+export function importTokenDigest(token: Uint8Array): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
 export function lineHash(line: string): string {
   return createHash("sha256").update(line, "utf8").digest("hex");
 }

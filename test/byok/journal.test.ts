@@ -92,6 +92,14 @@ describe("journal", () => {
     expect(() => verifyJournal(path)).toThrow(/line 2 does not follow line 1/);
   });
 
+  it("records an import token as its SHA-256 only (FIPS 180-2 'abc' vector)", () => {
+    const token = Buffer.from("abc");
+    expect(importTokenDigest(token)).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const path = join(dir, "token.jsonl");
+    appendJournal(path, "import", { importTokenSha256: importTokenDigest(token), outcome: "ok" });
+    expect(readJournal(path)[0]).toMatchObject({ importTokenSha256: importTokenDigest(token) });
+  });
+
   it("never appends to a broken chain", () => {
     const { path, lines } = journalOf(3);
     write(path, [lines[0]!, lines[2]!]);

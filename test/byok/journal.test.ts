@@ -4,6 +4,7 @@ import { join } from "node:path";
 import {
   appendJournal,
   GENESIS_HASH,
+  importTokenDigest,
   lineHash,
   readJournal,
   verifyJournal,

@@ -18,7 +18,10 @@ export interface CeremonyRequest {
   expiry: MaterialExpiry;
   importType?: ImportKind;
   description?: string;
-  escrow: Omit<EscrowRequest, "keyArn">;
+  /** Skip steps an earlier run journaled as done (default). A renewal sets false: it must import again. */
+  resume?: boolean;
+  /** Where to escrow the material; absent when it comes from escrow (a renewal). */
+  escrow?: Omit<EscrowRequest, "keyArn">;
 }
 
 export interface CeremonyResult {
@@ -76,7 +79,10 @@ export async function runCeremony(
       );
     }
     assertWrappingChoice(material.keySpec, request.wrappingAlgorithm, request.wrappingKeySpec);
-    const resumed = await doneBefore(offline, keyArn, material.checkValue, metadata.KeyState);
+    const resumed =
+      request.resume === false
+        ? []
+        : await doneBefore(offline, keyArn, material.checkValue, metadata.KeyState);
     let imported: ImportResult | undefined;
     if (resumed.includes("import")) {
       for (const skipped of ["params", "wrap", "import"] as const)
@@ -143,11 +149,13 @@ export async function runCeremony(
       return result;
     });
     let escrowFiles: string[] = [];
-    if (resumed.includes("escrow")) onStep("escrow", "skipped", "done in an earlier run");
+    const escrow = request.escrow;
+    if (!escrow) onStep("escrow", "skipped", "the material came from escrow");
+    else if (resumed.includes("escrow")) onStep("escrow", "skipped", "done in an earlier run");
     else {
       escrowFiles = await step("escrow", async () => {
-        const files = await offline.escrow(material, { ...request.escrow, keyArn });
-        await journal("escrow", "ok", { shares: request.escrow.shares, threshold: request.escrow.threshold });
+        const files = await offline.escrow(material, { ...escrow, keyArn });
+        await journal("escrow", "ok", { shares: escrow.shares, threshold: escrow.threshold });
         return files;
       });
     }

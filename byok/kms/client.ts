@@ -31,7 +31,7 @@ export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
   const endpoint = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL_KMS;
   if (endpoint) config.endpoint = endpoint;
   const client = new KMSClient(config);
-  trackServerTime(client);
+  trackServerTime(client, endpoint);
   return client;
 }
 

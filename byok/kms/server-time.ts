@@ -4,32 +4,63 @@ interface HttpResponseShape {
   headers?: Record<string, string | undefined>;
 }
 
-const clocks = new WeakMap<KMSClient, { offsetMs: number }>();
+interface ServerClock {
+  offsetMs: number;
+  /** Read once, before the first request completes. */
+  sandboxChecked?: Promise<void>;
+  /** A sandbox's own clock wins over its Date headers (Node's HTTP server stamps those with real time). */
+  fromSandbox?: boolean;
+}
+
+const clocks = new WeakMap<KMSClient, ServerClock>();
+
+/** The local time differs from the server's by less than the Date header's resolution: ignore it. */
+const HEADER_RESOLUTION_MS = 2000;
 
 /**
- * Expiry is judged by KMS's clock, not this machine's: every KMS response carries an HTTP `Date` header,
- * and the offset it shows is kept per client. Without one (no call yet, or an endpoint that does not send
- * it) the local clock is used.
+ * Expiry and rotation are judged by KMS's clock, not this machine's. KMS answers every request with an HTTP
+ * `Date` header; the offset it shows is kept per client. A keyplane sandbox moves its clock for rehearsals
+ * and answers `GET /_sandbox/clock` (DESIGN.md): with a custom endpoint, that clock is read once, so a
+ * rehearsal of expiry sees the sandbox's time. Without either, the local clock is used.
  */
-export function trackServerTime(client: KMSClient): void {
+export function trackServerTime(client: KMSClient, endpoint?: string): void {
   if (clocks.has(client)) return;
-  const clock = { offsetMs: 0 };
+  const clock: ServerClock = { offsetMs: 0 };
   clocks.set(client, clock);
   client.middlewareStack.add(
     (next) => async (args) => {
+      if (endpoint) {
+        clock.sandboxChecked ??= readSandboxClock(endpoint, clock);
+        await clock.sandboxChecked;
+      }
       const result = await next(args);
       const response = result.response as HttpResponseShape;
       const date = response.headers?.date ?? response.headers?.Date;
       const server = date ? Date.parse(date) : Number.NaN;
-      // The header has one-second resolution; smaller offsets are noise.
-      if (!Number.isNaN(server)) {
+      if (!Number.isNaN(server) && !clock.fromSandbox) {
         const offset = server - Date.now();
-        clock.offsetMs = Math.abs(offset) > 2000 ? offset : 0;
+        clock.offsetMs = Math.abs(offset) > HEADER_RESOLUTION_MS ? offset : 0;
       }
       return result;
     },
     { step: "deserialize", name: "keyplaneServerTime" },
   );
+}
+
+async function readSandboxClock(endpoint: string, clock: ServerClock): Promise<void> {
+  try {
+    const response = await fetch(new URL("/_sandbox/clock", endpoint), { signal: AbortSignal.timeout(2000) });
+    if (!response.ok) return;
+    const body = (await response.json()) as { now?: unknown };
+    const now = typeof body.now === "string" ? Date.parse(body.now) : Number.NaN;
+    if (!Number.isNaN(now)) {
+      const offset = now - Date.now();
+      clock.offsetMs = Math.abs(offset) > HEADER_RESOLUTION_MS ? offset : 0;
+      clock.fromSandbox = true;
+    }
+  } catch {
+    // Not a sandbox (or not answering): KMS's Date headers, or the local clock, decide.
+  }
 }
 
 /** Now, as KMS sees it (see trackServerTime). */

@@ -1,14 +1,43 @@
 import type { Command } from "commander";
-import { notAvailable } from "../not-available";
+
+export interface RotationFlags {
+  plan?: string;
+  all?: boolean;
+  regions?: string;
+  dryRun?: boolean;
+  escrowDir?: string;
+  escrowShares?: string;
+  escrowThreshold?: string;
+}
 
 export function registerRotation(program: Command): void {
   const rotation = program
     .command("rotation")
-    .description("rotation status, plan and apply for a plan's keys");
-  for (const sub of ["status", "plan", "apply"]) {
-    rotation
-      .command(sub)
-      .description(`rotation ${sub}`)
-      .action(() => notAvailable(`rotation ${sub}`));
-  }
+    .description("rotation status, plan and apply for a plan's keys (exit 3 when any is due)");
+  const common = (command: Command) =>
+    command
+      .option("--plan <name>", "keys tagged keyplane:plan=NAME (default: any key with a keyplane:plan tag)")
+      .option("--all", "every customer managed key, tagged or not", false)
+      .option("--regions <list>", "comma-separated regions (default: the profile's region)");
+  common(
+    rotation.command("status").description("mode, period wanted vs set, last and next rotation, status"),
+  ).action(async (flags: RotationFlags, command: Command) => {
+    const { rotationStatus } = await import("./rotation-action");
+    await rotationStatus(flags, command);
+  });
+  common(rotation.command("plan").description("the actions a rotation runbook would take")).action(
+    async (flags: RotationFlags, command: Command) => {
+      const { rotationApply } = await import("./rotation-action");
+      await rotationApply({ ...flags, dryRun: true }, command);
+    },
+  );
+  common(rotation.command("apply").description("perform the actions, journaled; idempotent and resumable"))
+    .option("--dry-run", "show what would be done", false)
+    .option("--escrow-dir <dir>", "escrow folder for new material of imported keys (needed to re-import it)")
+    .option("--escrow-shares <n>", "escrow shares per new material", "3")
+    .option("--escrow-threshold <m>", "shares needed to recover it", "2")
+    .action(async (flags: RotationFlags, command: Command) => {
+      const { rotationApply } = await import("./rotation-action");
+      await rotationApply(flags, command);
+    });
 }

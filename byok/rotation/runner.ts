@@ -1,0 +1,259 @@
+import {
+  EnableKeyRotationCommand,
+  GetKeyRotationStatusCommand,
+  type KMSClient,
+  ListKeyRotationsCommand,
+  RotateKeyOnDemandCommand,
+  type RotationsListEntry,
+} from "@aws-sdk/client-kms";
+import type { DisposableMaterial, JournalRecord, MaterialOffline } from "../ceremony/ports";
+import { KeyplaneError } from "../errors";
+import { importMaterial } from "../import/import-material";
+import { getImportParameters } from "../import/parameters";
+import { kmsCall } from "../kms/aws-error";
+import type { KeySpec } from "../vocabulary/key-specs";
+import { type WrappingAlgorithm, type WrappingKeySpec, wrappingChoices } from "../vocabulary/wrapping";
+import type { RotationActionKind, RotationAssessment, RotationKeyFacts } from "./model";
+
+/** One key to act on: the model's verdict and the facts it was made from. */
+export interface RotationWork {
+  facts: RotationKeyFacts;
+  assessment: RotationAssessment;
+  /** keyplane:material-validity-days: how long new imported material lives (at most 365 days). */
+  validityDays?: number;
+}
+
+export type ActionOutcome = "planned" | "done" | "already-done" | "manual" | "none";
+
+export interface ActionReport {
+  keyArn: string;
+  alias: string | null;
+  action: RotationActionKind;
+  detail: string;
+  outcome: ActionOutcome;
+}
+
+export interface RotationApplyOptions {
+  dryRun: boolean;
+  /** Required when any action imports new material: it is escrowed before it is imported. */
+  escrow?: { dir: string; shares: number; threshold: number };
+  wrapping?: { algorithm: WrappingAlgorithm; wrappingKeySpec: WrappingKeySpec };
+  onAction?: (report: ActionReport) => void;
+}
+
+const DAY_MS = 86_400_000;
+
+type JournalFields = { event: string } & Record<string, string | number | boolean | null | undefined>;
+
+/**
+ * Applies rotation actions one key at a time, journaled. Idempotent and resumable: KMS's own state decides
+ * what is left (rotation already enabled with the period; new material already PENDING_ROTATION; already
+ * rotated to it), and new material is escrowed before it is imported, so a run killed at any point is
+ * finished by a rerun without a second import or rotation.
+ */
+export async function applyRotationActions(
+  client: KMSClient,
+  offline: MaterialOffline,
+  work: readonly RotationWork[],
+  options: RotationApplyOptions,
+): Promise<ActionReport[]> {
+  const importing = work.some((item) => item.assessment.action.kind === "import-and-rotate-on-demand");
+  if (!options.dryRun && !options.escrow && importing) {
+    throw new KeyplaneError("USAGE", "missing --escrow-dir", {
+      hint: "new material for imported keys is escrowed before import, so it can be re-imported later",
+    });
+  }
+  const reports: ActionReport[] = [];
+  for (const item of work) {
+    const report = await applyOne(client, offline, item, options);
+    reports.push(report);
+    options.onAction?.(report);
+  }
+  return reports;
+}
+
+async function applyOne(
+  client: KMSClient,
+  offline: MaterialOffline,
+  item: RotationWork,
+  options: RotationApplyOptions,
+): Promise<ActionReport> {
+  const { facts, assessment } = item;
+  const { kind, description } = assessment.action;
+  const keyArn = facts.keyArn;
+  const report = (outcome: ActionOutcome): ActionReport => ({
+    keyArn,
+    alias: facts.aliases[0] ?? null,
+    action: kind,
+    detail: description,
+    outcome,
+  });
+  if (kind === "none") return report("none");
+  if (kind === "fix-tags" || kind === "create-key-and-swap-alias") return report("manual");
+  if (options.dryRun) return report("planned");
+  if (kind === "enable-automatic-rotation") {
+    const period = facts.rotationDays ?? 365;
+    const status = await kmsCall(`GetKeyRotationStatus ${keyArn}`, () =>
+      client.send(new GetKeyRotationStatusCommand({ KeyId: keyArn })),
+    );
+    if (status.KeyRotationEnabled && status.RotationPeriodInDays === period) return report("already-done");
+    await kmsCall(`EnableKeyRotation ${keyArn}`, () =>
+      client.send(new EnableKeyRotationCommand({ KeyId: keyArn, RotationPeriodInDays: period })),
+    );
+    await offline.journal({ event: "rotation.enable", outcome: "ok", keyArn, periodDays: period });
+    return report("done");
+  }
+  if (facts.origin !== "EXTERNAL") {
+    // A KMS-generated key that missed its automatic rotation: rotate it now (KMS makes the material).
+    await kmsCall(`RotateKeyOnDemand ${keyArn}`, () =>
+      client.send(new RotateKeyOnDemandCommand({ KeyId: keyArn })),
+    );
+    await offline.journal({ event: "rotation.rotate", outcome: "ok", keyArn });
+    return report("done");
+  }
+  const done = await importAndRotate(client, offline, item, options);
+  return report(done ? "done" : "already-done");
+}
+
+/** Returns false when a previous run had already finished the rotation. */
+async function importAndRotate(
+  client: KMSClient,
+  offline: MaterialOffline,
+  item: RotationWork,
+  options: RotationApplyOptions,
+): Promise<boolean> {
+  const { keyArn } = item.facts;
+  const keySpec = item.facts.keySpec as KeySpec;
+  const journal = (record: JournalFields) => offline.journal({ ...record, keyArn, outcome: "ok" });
+  const unfinished = unfinishedCycle(await offline.journalRecords(), keyArn);
+  let materials = await listMaterials(client, keyArn);
+  let pending = materials.find((entry) => entry.KeyMaterialState === "PENDING_ROTATION");
+
+  if (
+    unfinished?.materialId &&
+    materials.some((m) => m.KeyMaterialId === unfinished.materialId && m.KeyMaterialState === "CURRENT")
+  ) {
+    // Killed after RotateKeyOnDemand and before its journal line: only the record is missing.
+    await journal({
+      event: "rotation.rotate",
+      checkValue: unfinished.checkValue,
+      keyMaterialId: unfinished.materialId,
+    });
+    return false;
+  }
+  let checkValue = unfinished?.checkValue ?? null;
+  if (!pending) {
+    const escrow = options.escrow;
+    if (!escrow) throw new KeyplaneError("USAGE", "missing --escrow-dir");
+    const material = unfinished
+      ? await offline.recover({ keyArn, dir: escrow.dir, expectedCheckValue: unfinished.checkValue })
+      : await freshEscrowedMaterial(offline, keySpec, keyArn, escrow, journal);
+    checkValue = material.checkValue;
+    try {
+      const choice = options.wrapping ?? wrappingChoices(keySpec)[0];
+      if (!choice) throw new KeyplaneError("INTERNAL", `no wrapping choice for ${keySpec}`);
+      const { algorithm } = choice;
+      const parameters = await getImportParameters(client, keyArn, algorithm, choice.wrappingKeySpec);
+      const wrapped = offline.wrap(material, parameters.publicKey, algorithm);
+      const validityDays = Math.min(item.validityDays ?? 365, 365);
+      const result = await importMaterial(client, {
+        keyArn,
+        keySpec,
+        importToken: parameters.importToken,
+        wrapped,
+        expiry: { kind: "expires-in", durationMs: validityDays * DAY_MS },
+        importType: "new",
+        description: `keyplane rotation ${material.checkValue}`,
+        refetch: {
+          wrappingAlgorithm: algorithm,
+          wrappingKeySpec: choice.wrappingKeySpec,
+          rewrap: (fresh) => offline.wrap(material, fresh.publicKey, algorithm),
+        },
+      });
+      parameters.importToken.fill(0);
+      await journal({
+        event: "rotation.import",
+        checkValue: material.checkValue,
+        keyMaterialId: result.keyMaterialId ?? null,
+        importTokenSha256: result.importTokenSha256,
+        validTo: result.expiry.ValidTo?.toISOString() ?? null,
+      });
+    } finally {
+      material.dispose();
+    }
+    materials = await listMaterials(client, keyArn);
+    pending = materials.find((entry) => entry.KeyMaterialState === "PENDING_ROTATION");
+  }
+  if (!pending?.KeyMaterialId) {
+    throw new KeyplaneError("INTERNAL", `${keyArn}: no material is pending rotation after the import`);
+  }
+  await kmsCall(`RotateKeyOnDemand ${keyArn}`, () =>
+    client.send(new RotateKeyOnDemandCommand({ KeyId: keyArn })),
+  );
+  await journal({
+    event: "rotation.rotate",
+    checkValue,
+    keyMaterialId: pending.KeyMaterialId,
+  });
+  return true;
+}
+
+/** New material is written to escrow (and journaled) before KMS sees it: a crash cannot lose it. */
+async function freshEscrowedMaterial(
+  offline: MaterialOffline,
+  keySpec: KeySpec,
+  keyArn: string,
+  escrow: { dir: string; shares: number; threshold: number },
+  journal: (record: JournalFields) => Promise<void>,
+): Promise<DisposableMaterial> {
+  const material = offline.generate(keySpec);
+  try {
+    await offline.escrow(material, { keyArn, ...escrow });
+    await journal({
+      event: "rotation.escrow",
+      checkValue: material.checkValue,
+      shares: escrow.shares,
+      threshold: escrow.threshold,
+    });
+    return material;
+  } catch (error) {
+    material.dispose();
+    throw error;
+  }
+}
+
+/** The newest rotation cycle of a key that the journal shows started (escrowed) and not finished (rotated). */
+function unfinishedCycle(
+  records: readonly JournalRecord[],
+  keyArn: string,
+): { checkValue: string; materialId?: string } | undefined {
+  const mine = records.filter((record) => record.keyArn === keyArn && record.outcome === "ok");
+  const lastEscrow = mine.map((record) => record.event).lastIndexOf("rotation.escrow");
+  if (lastEscrow < 0) return undefined;
+  const after = mine.slice(lastEscrow + 1);
+  if (after.some((record) => record.event === "rotation.rotate")) return undefined;
+  const checkValue = String(mine[lastEscrow]?.checkValue ?? "");
+  const imported = after.find((record) => record.event === "rotation.import");
+  return imported?.keyMaterialId
+    ? { checkValue, materialId: String(imported.keyMaterialId) }
+    : { checkValue };
+}
+
+async function listMaterials(client: KMSClient, keyArn: string): Promise<RotationsListEntry[]> {
+  const entries: RotationsListEntry[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await kmsCall(`ListKeyRotations ${keyArn}`, () =>
+      client.send(
+        new ListKeyRotationsCommand({
+          KeyId: keyArn,
+          IncludeKeyMaterial: "ALL_KEY_MATERIAL",
+          Marker: marker,
+        }),
+      ),
+    );
+    entries.push(...(page.Rotations ?? []));
+    marker = page.Truncated ? page.NextMarker : undefined;
+  } while (marker);
+  return entries;
+}

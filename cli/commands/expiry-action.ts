@@ -1,0 +1,184 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { runCeremony } from "../../byok/ceremony/run-ceremony";
+import { KeyplaneError, usageError } from "../../byok/errors";
+import { expiryFacts } from "../../byok/expiry/facts";
+import { assessExpiry, type ExpiryAssessment, expiryNeedsAttention } from "../../byok/expiry/model";
+import { type ObservedExternalKey, scanExternalKeys } from "../../byok/expiry/scan";
+import { materialExpiryFromFlags } from "../../byok/import/expiry-option";
+import { assertExternalKey } from "../../byok/import/parameters";
+import { createKmsClient } from "../../byok/kms/client";
+import { listTags } from "../../byok/kms/list-keys";
+import { assertKeyReference, resolveKey } from "../../byok/kms/resolve-key";
+import { serverNow } from "../../byok/kms/server-time";
+import { bindOfflineModules } from "../../byok/offline-binding";
+import { DAY_MS, parseDuration } from "../../byok/vocabulary/durations";
+import { parseKeyplaneTags } from "../../byok/vocabulary/tags";
+import { wrappingChoices } from "../../byok/vocabulary/wrapping";
+import { EXIT } from "../exit-codes";
+import { globalOptions } from "../global-options";
+import { type Column, printResult, renderJson } from "../output";
+import { createProgressBar } from "../progress/progress-bar";
+import type { ExpiryFlags, RenewFlags } from "./expiry";
+import { fleetLimiter, fleetRegions } from "./fleet";
+
+interface Row {
+  assessment: ExpiryAssessment;
+  observed: ObservedExternalKey | undefined;
+}
+
+const TONE = {
+  ok: "green",
+  warning: "yellow",
+  critical: "red",
+  expired: "red",
+  "pending-import": "red",
+} as const;
+
+export async function expiryScan(flags: ExpiryFlags, command: Command): Promise<void> {
+  const options = globalOptions(command);
+  let withinMs: number;
+  try {
+    withinMs = parseDuration(flags.within, "--within");
+  } catch (error) {
+    throw usageError(error instanceof Error ? error.message : String(error));
+  }
+  const warningDays = Math.floor(withinMs / DAY_MS);
+  const regions = await fleetRegions(options, flags.regions);
+  const bar = createProgressBar("scanning keys");
+  let observed: ObservedExternalKey[];
+  try {
+    observed = await scanExternalKeys({
+      ...options,
+      regions,
+      limiter: fleetLimiter(),
+      ...(flags.plan ? { plan: flags.plan } : {}),
+      onProgress: (done, total) => bar.update(done, total),
+    });
+  } finally {
+    bar.finish();
+  }
+  const now = observed[0]?.observedAt ?? new Date();
+  const byArn = new Map(observed.map((item) => [item.key.metadata.Arn ?? "", item]));
+  const assessments = assessExpiry(observed.map(expiryFacts), now, {
+    warningDays,
+    criticalDays: Math.min(7, warningDays),
+  });
+  const rows: Row[] = assessments.map((assessment) => ({
+    assessment,
+    observed: byArn.get(assessment.keyArn),
+  }));
+  const columns: Column<Row>[] = [
+    { header: "KEY", value: (row) => row.assessment.aliases[0] ?? row.assessment.keyArn },
+    { header: "REGION", value: (row) => row.assessment.region ?? "" },
+    { header: "CLASS", value: (row) => row.observed?.key.tags.classification ?? "-" },
+    { header: "SPEC", value: (row) => row.assessment.keySpec },
+    { header: "MATERIAL", value: (row) => row.assessment.materialState ?? "-" },
+    { header: "VALID TO", value: (row) => row.assessment.validTo?.toISOString().slice(0, 16) ?? "-" },
+    { header: "DAYS", value: (row) => String(row.assessment.daysLeft ?? "-"), align: "right" },
+    { header: "STATUS", value: (row) => row.assessment.status, tone: (row) => TONE[row.assessment.status] },
+  ];
+  printResult(
+    options,
+    rows,
+    columns,
+    (items) => ({
+      within: flags.within,
+      regions,
+      observedAt: now.toISOString(),
+      attention: expiryNeedsAttention(items.map((row) => row.assessment)),
+      materials: items.map(materialJson),
+    }),
+    "no EXTERNAL keys found",
+  );
+  if (expiryNeedsAttention(assessments)) process.exitCode = EXIT.attention;
+}
+
+function materialJson(row: Row) {
+  const { assessment, observed } = row;
+  return {
+    region: assessment.region ?? null,
+    keyArn: assessment.keyArn,
+    alias: assessment.aliases[0] ?? null,
+    classification: observed?.key.tags.classification ?? null,
+    plan: observed?.key.tags.plan ?? null,
+    keySpec: assessment.keySpec,
+    keyState: observed?.key.metadata.KeyState ?? null,
+    keyMaterialId: assessment.keyMaterialId,
+    materialState: assessment.materialState,
+    validTo: assessment.validTo?.toISOString() ?? null,
+    daysLeft: assessment.daysLeft,
+    status: assessment.status,
+    action: assessment.action,
+  };
+}
+
+export async function expiryRenew(flags: RenewFlags, command: Command): Promise<void> {
+  const options = globalOptions(command);
+  if (!flags.key) throw usageError("missing --key");
+  assertKeyReference(flags.key);
+  if (!flags.escrowDir && !flags.share) throw usageError("missing --escrow-dir or --share");
+  const given = materialExpiryFromFlags({
+    expiresIn: flags.expiresIn,
+    validTo: flags.validTo,
+    noExpiry: flags.expiry === false,
+  });
+  const client = createKmsClient(options);
+  const offline = bindOfflineModules(options.journal ? { journalFile: options.journal } : {});
+  try {
+    const metadata = await resolveKey(client, flags.key);
+    const keySpec = assertExternalKey(metadata, flags.key);
+    const keyArn = metadata.Arn ?? flags.key;
+    const tags = parseKeyplaneTags(await listTags(client, keyArn));
+    const expiry =
+      given ??
+      (tags.materialValidityDays
+        ? { kind: "expires-in" as const, durationMs: Math.min(tags.materialValidityDays, 365) * DAY_MS }
+        : undefined);
+    if (!expiry) {
+      throw usageError(
+        "missing --expires-in, --valid-to or --no-expiry",
+        "the key has no keyplane:material-validity-days tag",
+      );
+    }
+    const passphrases = (flags.passphraseFile ?? []).map(
+      (file) => readFileSync(file, "utf8").split("\n", 1)[0] ?? "",
+    );
+    const material = await offline.recover({
+      keyArn,
+      ...(flags.share ? { shareFiles: flags.share } : { dir: flags.escrowDir ?? "" }),
+      ...(passphrases.length > 0 ? { passphrases } : {}),
+    });
+    try {
+      const choice = wrappingChoices(keySpec)[0];
+      if (!choice) throw new KeyplaneError("INTERNAL", `no wrapping choice for ${keySpec}`);
+      const result = await runCeremony(client, offline, {
+        key: keyArn,
+        material,
+        wrappingAlgorithm: choice.algorithm,
+        wrappingKeySpec: choice.wrappingKeySpec,
+        expiry,
+        importType: "existing",
+        resume: false,
+      });
+      const summary = {
+        keyArn,
+        checkValue: result.checkValue,
+        validTo: result.validTo,
+        expirationModel: result.validTo ? "KEY_MATERIAL_EXPIRES" : "KEY_MATERIAL_DOES_NOT_EXPIRE",
+        verified: result.verified,
+        observedAt: serverNow(client).toISOString(),
+      };
+      if (options.output === "json") process.stdout.write(renderJson(summary));
+      else {
+        process.stdout.write(
+          `renewed ${flags.key}: check value ${summary.checkValue}, expires ${summary.validTo ?? "never"}, verified by ${summary.verified}\n`,
+        );
+      }
+    } finally {
+      material.dispose();
+    }
+  } finally {
+    client.destroy();
+  }
+}

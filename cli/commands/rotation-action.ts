@@ -1,0 +1,181 @@
+import type { Command } from "commander";
+import { usageError } from "../../byok/errors";
+import { listKeys } from "../../byok/kms/list-keys";
+import { serverNow } from "../../byok/kms/server-time";
+import { bindOfflineModules } from "../../byok/offline-binding";
+import { rotationFacts } from "../../byok/rotation/facts";
+import { assessRotations, type RotationAssessment, rotationNeedsAttention } from "../../byok/rotation/model";
+import { observeRotations } from "../../byok/rotation/observe";
+import { type ActionReport, applyRotationActions, type RotationWork } from "../../byok/rotation/runner";
+import { EXIT } from "../exit-codes";
+import { type GlobalOptions, globalOptions } from "../global-options";
+import { type Column, paint, printResult, renderJson, useColor } from "../output";
+import { createProgressBar } from "../progress/progress-bar";
+import { fleetClient, fleetLimiter, fleetRegions } from "./fleet";
+import type { RotationFlags } from "./rotation";
+
+const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
+
+interface Assessed extends RotationWork {
+  region: string;
+  observedAt: Date;
+}
+
+async function assessFleet(options: GlobalOptions, flags: RotationFlags): Promise<Assessed[]> {
+  const regions = await fleetRegions(options, flags.regions);
+  const limiter = fleetLimiter();
+  const bar = createProgressBar("reading keys");
+  const done = regions.map(() => 0);
+  const totals = regions.map(() => 0);
+  try {
+    const perRegion = await Promise.all(
+      regions.map(async (region, index) => {
+        const client = fleetClient(options, region);
+        try {
+          const keys = await listKeys(client, {
+            limiter,
+            region,
+            onKey: (regionDone, regionTotal) => {
+              done[index] = regionDone;
+              totals[index] = regionTotal;
+              bar.update(
+                done.reduce((a, b) => a + b, 0),
+                totals.reduce((a, b) => a + b, 0),
+              );
+            },
+          });
+          const wanted = keys.filter((key) =>
+            flags.all ? true : flags.plan ? key.tags.plan === flags.plan : key.tags.plan !== undefined,
+          );
+          const observed = await observeRotations(client, limiter, wanted);
+          const now = serverNow(client);
+          const facts = observed.map(rotationFacts);
+          const assessments = assessRotations(facts, { now });
+          return assessments.map((assessment): Assessed => {
+            const index = facts.findIndex((fact) => fact.keyArn === assessment.keyArn);
+            const fact = facts[index] ?? facts[0]!;
+            const validity = observed[index]?.key.tags.materialValidityDays;
+            return {
+              facts: fact,
+              assessment,
+              region,
+              observedAt: now,
+              ...(validity === undefined ? {} : { validityDays: validity }),
+            };
+          });
+        } finally {
+          client.destroy();
+        }
+      }),
+    );
+    return perRegion.flat();
+  } finally {
+    bar.finish();
+  }
+}
+
+const TONE = { ok: "green", due: "yellow", overdue: "red", misconfigured: "red" } as const;
+
+export async function rotationStatus(flags: RotationFlags, command: Command): Promise<void> {
+  const options = globalOptions(command);
+  const rows = await assessFleet(options, flags);
+  const json = (items: readonly Assessed[]) => ({
+    observedAt: iso(items[0]?.observedAt ?? new Date()),
+    attention: rotationNeedsAttention(items.map((item) => item.assessment)),
+    keys: items.map(statusJson),
+  });
+  const columns: Column<Assessed>[] = [
+    { header: "KEY", value: (row) => row.facts.aliases[0] ?? row.facts.keyArn },
+    { header: "REGION", value: (row) => row.region },
+    { header: "MODE", value: (row) => row.assessment.mode },
+    { header: "WANTED", value: (row) => days(row.facts.rotationDays), align: "right" },
+    { header: "SET", value: (row) => days(row.facts.rotationPeriodDays), align: "right" },
+    { header: "LAST", value: (row) => dateOnly(row.assessment.lastRotation) },
+    { header: "NEXT", value: (row) => dateOnly(row.assessment.nextDue) },
+    { header: "STATUS", value: (row) => row.assessment.status, tone: (row) => TONE[row.assessment.status] },
+  ];
+  printResult(options, rows, columns, json, "no keys of the plan found");
+  if (rotationNeedsAttention(rows.map((row) => row.assessment))) process.exitCode = EXIT.attention;
+}
+
+function statusJson(item: Assessed) {
+  const { facts, assessment } = item;
+  return {
+    region: item.region,
+    keyArn: facts.keyArn,
+    alias: facts.aliases[0] ?? null,
+    mode: assessment.mode,
+    periodWantedDays: facts.rotationDays ?? null,
+    periodSetDays: facts.rotationPeriodDays ?? null,
+    lastRotation: iso(assessment.lastRotation),
+    nextRotation: iso(assessment.nextDue),
+    status: assessment.status,
+    reason: assessment.reason,
+  };
+}
+
+export async function rotationApply(flags: RotationFlags, command: Command): Promise<void> {
+  const options = globalOptions(command);
+  const dryRun = flags.dryRun === true;
+  const escrow = flags.escrowDir
+    ? {
+        dir: flags.escrowDir,
+        shares: count(flags.escrowShares ?? "3", "--escrow-shares"),
+        threshold: count(flags.escrowThreshold ?? "2", "--escrow-threshold"),
+      }
+    : undefined;
+  if (!dryRun && !options.journal) throw usageError("missing --journal", "rotation apply is journaled");
+  const work = await assessFleet(options, flags);
+  const reports: ActionReport[] = [];
+  const byRegion = new Map<string, Assessed[]>();
+  for (const item of work) byRegion.set(item.region, [...(byRegion.get(item.region) ?? []), item]);
+  const offline = bindOfflineModules(options.journal ? { journalFile: options.journal } : {});
+  for (const [region, items] of byRegion) {
+    const client = fleetClient(options, region);
+    try {
+      reports.push(
+        ...(await applyRotationActions(client, offline, items, {
+          dryRun,
+          ...(escrow ? { escrow } : {}),
+          onAction: (report) => {
+            if (!dryRun && report.outcome === "done") {
+              process.stderr.write(`${report.alias ?? report.keyArn}: ${report.action} done\n`);
+            }
+          },
+        })),
+      );
+    } finally {
+      client.destroy();
+    }
+  }
+  const actionable = reports.filter((report) => report.outcome !== "none");
+  if (options.output === "json") {
+    process.stdout.write(renderJson({ dryRun, actions: actionable }));
+  } else if (actionable.length === 0) {
+    process.stderr.write("nothing to do: every key rotates as the plan asks\n");
+  } else {
+    const color = useColor(options);
+    for (const report of actionable) {
+      const tone =
+        report.outcome === "manual" ? "yellow" : report.outcome === "planned" ? undefined : "green";
+      process.stdout.write(
+        `${paint(report.outcome.padEnd(12), tone, color)} ${report.alias ?? report.keyArn}  ${report.action}: ${report.detail}\n`,
+      );
+    }
+  }
+  const open = (assessment: RotationAssessment) => assessment.status !== "ok";
+  const remaining = dryRun
+    ? work.some((item) => open(item.assessment))
+    : reports.some((report) => report.outcome === "manual");
+  if (remaining) process.exitCode = EXIT.attention;
+}
+
+function count(text: string, flag: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 255) {
+    throw usageError(`${flag}: expected a whole number from 1 to 255, got '${text}'`);
+  }
+  return Number(text);
+}
+
+const days = (value: number | undefined) => (value === undefined ? "-" : `${value}d`);
+const dateOnly = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : "-");

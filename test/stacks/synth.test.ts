@@ -176,7 +176,7 @@ describeWithTerraform("synthesized examples under real terraform", () => {
     expect(plan.stdout).toContain("Plan: 32 to add, 0 to change, 0 to destroy.");
   }, 180_000);
 
-  test("examples/decentralized.keyplan.yaml: validate as written; plan in sandbox mode (no assume_role)", async () => {
+  test("examples/decentralized.keyplan.yaml: validate as written; plan, apply and no drift in sandbox mode (no assume_role)", async () => {
     const written = await synth(DECENTRALIZED);
     const writtenDir = join(written.outdir, "stacks", "globex-666666666666-eu-central-1");
     expect((await runTerraform(writtenDir, ["init", "-no-color"])).code).toBe(0);
@@ -187,11 +187,18 @@ describeWithTerraform("synthesized examples under real terraform", () => {
     for (const stack of ["globex-666666666666-eu-central-1", "globex-777777777777-eu-central-1"]) {
       const stackDir = join(rehearsal.outdir, "stacks", stack);
       expect((await runTerraform(stackDir, ["init", "-no-color"])).code).toBe(0);
-      const plan = await runTerraform(stackDir, ["plan", "-no-color", "-input=false"]);
+      const plan = await runTerraform(stackDir, ["plan", "-no-color", "-input=false"], sandbox.env());
       expect(plan.stderr).toBe("");
       expect(plan.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy\./);
+      // Applied, the signing (ECC) and shared keys show no drift either.
+      expect(
+        (await runTerraform(stackDir, ["apply", "-auto-approve", "-no-color"], sandbox.env())).code,
+      ).toBe(0);
+      const again = await runTerraform(stackDir, ["plan", "-detailed-exitcode", "-no-color"], sandbox.env());
+      expect(again.stdout).toContain("No changes.");
+      expect(again.code).toBe(0);
     }
-  }, 240_000);
+  }, 400_000);
 
   test("keyplan.example.yaml in sandbox mode: apply, then plan shows no drift; BYOK keys wait in PendingImport", async () => {
     const local = await startSandbox();

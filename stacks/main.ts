@@ -14,13 +14,7 @@ function run(): void {
   const file = defaultPlanFile();
   const sandboxUrl = process.env.KEYPLANE_SANDBOX_URL || undefined;
   const derived = derivePlan(loadPlanFile(file), { sandbox: sandboxUrl !== undefined });
-  let findings: ReturnType<typeof lintPlan>;
-  try {
-    findings = lintPlan(derived, { sandbox: sandboxUrl !== undefined });
-  } catch (error) {
-    if (isKeyplaneError(error)) throw new KeyplaneError(error.code, `${file}: ${error.message}`);
-    throw error;
-  }
+  const findings = lintPlan(derived, { sandbox: sandboxUrl !== undefined, source: file });
   for (const finding of findings) process.stderr.write(`keyplane: ${formatFinding(finding)}\n`);
   const errors = errorsOf(findings);
   if (errors.length > 0) {

@@ -60,7 +60,7 @@ async function explain(options: PlanOptions, command: Command): Promise<void> {
       })),
     ),
     ...derived.awsManaged.map((use) => ({
-      alias: `alias/${use.awsManagedKey}`.replace("alias/AWS owned key", "-"),
+      alias: use.awsManagedKey.startsWith("aws/") ? `alias/${use.awsManagedKey}` : "-",
       classification: use.classification,
       application: use.application,
       services: [use.service],
@@ -102,13 +102,7 @@ async function lint(options: PlanOptions, command: Command): Promise<void> {
   const { file, derived } = await load(options);
   const { lintPlan } = await import("../../stacks/guardrails/lint-plan");
   const { errorsOf } = await import("../../stacks/guardrails/evaluate");
-  let findings: ReturnType<typeof lintPlan>;
-  try {
-    findings = lintPlan(derived);
-  } catch (error) {
-    if (error instanceof KeyplaneError) throw new KeyplaneError(error.code, `${file}: ${error.message}`);
-    throw error;
-  }
+  const findings = lintPlan(derived, { source: file });
   const rows: LintRow[] = findings.map((finding) => ({ ...finding, suppressed: finding.suppressed ?? null }));
   const columns: Column<LintRow>[] = [
     {

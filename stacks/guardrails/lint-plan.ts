@@ -1,4 +1,5 @@
 /** `keyplane plan lint` and the synth's gate: guardrails over the derived plan, without cdktf. */
+import { KeyplaneError } from "../../byok/errors";
 import { KEY_SPEC_INFO } from "../../byok/vocabulary/key-specs";
 import { policyForKey } from "../constructs/policy-for-key";
 import { type DerivedKey, type DerivedPlan, MONITORING_CLASSIFICATION, stackKeys } from "../plan/derive";
@@ -12,7 +13,14 @@ export const SANDBOX_SUPPRESSIONS: readonly Suppression[] = [
   { rule: "KP-EXPIRY-ALARM", path: "*", reason: "sandbox mode: the sandbox speaks only KMS and STS" },
 ];
 
-export function lintPlan(derived: DerivedPlan, options: { sandbox?: boolean } = {}): Finding[] {
+/**
+ * Every guardrail over the derived plan. `source` (the plan file) prefixes errors about the plan itself,
+ * such as a suppression naming an unknown rule.
+ */
+export function lintPlan(
+  derived: DerivedPlan,
+  options: { sandbox?: boolean; source?: string } = {},
+): Finding[] {
   const { plan } = derived;
   const context: GuardrailContext = {
     planName: plan.name,
@@ -25,7 +33,14 @@ export function lintPlan(derived: DerivedPlan, options: { sandbox?: boolean } = 
   };
   if (plan.budget) context.maxKeys = plan.budget.maxKeys;
   const suppressions = options.sandbox ? [...plan.suppress, ...SANDBOX_SUPPRESSIONS] : plan.suppress;
-  return evaluate(context, suppressions);
+  try {
+    return evaluate(context, suppressions);
+  } catch (error) {
+    if (options.source && error instanceof KeyplaneError) {
+      throw new KeyplaneError(error.code, `${options.source}: ${error.message}`);
+    }
+    throw error;
+  }
 }
 
 /** A derived key as guardrails see it; `monitored`: its stack has the expiry alarms. */

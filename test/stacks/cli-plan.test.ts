@@ -65,6 +65,19 @@ describe("keyplane plan explain", () => {
 });
 
 describe("keyplane plan lint", () => {
+  test("a suppression of an unknown rule is a plan error naming the file and the YAML path", async () => {
+    const file = planFile(
+      variant({ suppress: [{ rule: "KP-ROTATON", path: "*", reason: "typo in the rule id" }] }),
+    );
+    const result = await runCli(["plan", "lint", "--plan", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^keyplane: ${file.replace(/[.]/g, "\\.")}: suppress\\[0\\]\\.rule: unknown rule 'KP-ROTATON' \\(known: KP-CLASSIFICATION-TAG, .*KP-MONITORING-REQUIRED\\)\\n$`,
+      ),
+    );
+  });
+
   test("a clean plan: no findings, exit 0", async () => {
     const result = await runCli(["plan", "lint", "--plan", EXAMPLE]);
     expect(result.code).toBe(0);

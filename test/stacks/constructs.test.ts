@@ -1,10 +1,14 @@
 import "cdktf/lib/testing/adapters/jest";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { App, TerraformStack, Testing } from "cdktf";
 import { KeyplaneError } from "../../byok/errors";
 import { ExternalKey } from "../../stacks/constructs/external-key";
 import { KeyMonitoring } from "../../stacks/constructs/key-monitoring";
 import { KeyPolicy } from "../../stacks/constructs/key-policy";
 import { ManagedKey } from "../../stacks/constructs/managed-key";
+import { keyplaneProvider } from "../../stacks/constructs/provider";
 import { addGuardrails } from "../../stacks/guardrails/aspects";
 
 const ADMIN = "arn:aws:iam::111111111111:role/KeyAdmin";
@@ -126,6 +130,33 @@ describe("guardrail aspects", () => {
       "@cdktf/info [KP-UNUSED-KEY] s/two: no principal may use this key: it costs money and protects nothing (fix: list the application's users, or drop the classification from its data) suppressed: test stack without users",
     ]);
   });
+});
+
+test("an error finding fails app.synth() before the stack is written", () => {
+  const outdir = mkdtempSync(join(tmpdir(), "keyplane-aspect-"));
+  try {
+    const app = new App({ stackTraces: false, outdir });
+    const stack = new TerraformStack(app, "s");
+    keyplaneProvider(stack, "aws", { region: "us-east-1" });
+    new ManagedKey(stack, "k", { description: "d", policy, tags, rotationDays: 2000 });
+    addGuardrails(app, {
+      planName: "acme",
+      knownClassifications: ["internal"],
+      thresholds: {
+        maxRotationDays: 365,
+        maxMaterialValidityDays: 365,
+        minDeletionWindowDays: 7,
+        monitoringRequired: false,
+      },
+      suppressions: [],
+    });
+    expect(() => app.synth()).toThrow(
+      /\[KP-ROTATION\] s\/k: rotates every 2000 days; the profile allows at most 365/,
+    );
+    expect(existsSync(join(outdir, "stacks", "s", "cdk.tf.json"))).toBe(false);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 });
 
 describe("KeyMonitoring", () => {

@@ -3,8 +3,10 @@ import type { Command } from "commander";
 export function registerDemo(program: Command): void {
   program
     .command("demo")
-    .description("walk through keyplane on the built-in sandbox")
-    .action(() => {
-      program.outputHelp();
+    .description("walk through keyplane on the built-in sandbox: plan, apply, ceremony, expiry, renewal")
+    .option("--keep", "keep the demo's working folder (journal, escrow shares, Terraform files)", false)
+    .action(async (flags: { keep: boolean }) => {
+      const { runDemo } = await import("./demo-run");
+      await runDemo(flags);
     });
 }

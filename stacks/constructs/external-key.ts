@@ -6,7 +6,14 @@ import { KeyplaneError } from "../../byok/errors";
 import { TAG } from "../../byok/vocabulary/tags";
 import type { GuardedKey } from "../guardrails/rule";
 import { MONITORING_CLASSIFICATION } from "../plan/derive";
-import { type BaseKeyProps, checkAlias, checkDeletionWindow, type GuardedKeySource } from "./key-props";
+import {
+  type BaseKeyProps,
+  checkAlias,
+  checkDeletionWindow,
+  type GuardedKeySource,
+  policyDocument,
+  policyJson,
+} from "./key-props";
 
 export interface ExternalKeyProps extends BaseKeyProps {
   /** How long imported material may live (the CLI imports with this expiry; a tag records it). */
@@ -49,7 +56,7 @@ export class ExternalKey extends Construct implements GuardedKeySource {
       description: props.description,
       deletionWindowInDays: this.deletionWindowDays,
       multiRegion: replicas.length > 0,
-      policy: props.policy,
+      policy: policyJson(props.policy),
       tags: props.tags,
     });
     this.arn = this.key.arn;
@@ -89,7 +96,7 @@ export class ExternalKey extends Construct implements GuardedKeySource {
       autoRotatable: false,
       materialValidityDays: this.props.materialValidityDays,
       deletionWindowDays: this.deletionWindowDays,
-      policy: JSON.parse(this.props.policy),
+      policy: policyDocument(this.props.policy),
       expiryAlarm: this.expiryAlarm,
       monitoringKey: this.props.tags[TAG.classification] === MONITORING_CLASSIFICATION,
     };

@@ -76,7 +76,7 @@ export class KeyplaneStack extends TerraformStack {
   private addKey(key: DerivedKey, replicaProviders: Map<string, AwsProvider>): ManagedKey | ExternalKey {
     const common = {
       description: key.description,
-      policy: policyForKey(key).render(),
+      policy: policyForKey(key),
       tags: key.tags,
       aliases: [key.alias],
       deletionWindowDays: key.deletionWindowDays,

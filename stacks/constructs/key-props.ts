@@ -1,13 +1,15 @@
 import type { TerraformProvider } from "cdktf";
 import { KeyplaneError } from "../../byok/errors";
 import type { GuardedKey } from "../guardrails/rule";
+import type { PolicyDocument } from "./key-policy";
+import { KeyPolicy } from "./key-policy";
 
 /** Props both key constructs share. */
 export interface BaseKeyProps {
   /** Shown in the console and by DescribeKey; set explicitly so Terraform never sees drift. */
   description: string;
-  /** The literal JSON policy (KeyPolicy.render()). */
-  policy: string;
+  /** The key policy: a KeyPolicy (rendered once, read by guardrails as is) or its literal JSON. */
+  policy: KeyPolicy | string;
   /** The tag contract (TAG). */
   tags: Record<string, string>;
   /** Alias names, `alias/...`. @default none */
@@ -53,4 +55,14 @@ export function checkAlias(construct: string, alias: string): string {
     );
   }
   return alias;
+}
+
+/** The literal JSON string `policy` takes in Terraform. */
+export function policyJson(policy: KeyPolicy | string): string {
+  return policy instanceof KeyPolicy ? policy.render() : policy;
+}
+
+/** The policy as guardrails read it. */
+export function policyDocument(policy: KeyPolicy | string): PolicyDocument {
+  return policy instanceof KeyPolicy ? policy.document() : (JSON.parse(policy) as PolicyDocument);
 }

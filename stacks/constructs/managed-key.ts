@@ -7,7 +7,14 @@ import { KEY_SPEC_INFO, type KeySpec, type KeyUsage } from "../../byok/vocabular
 import { TAG } from "../../byok/vocabulary/tags";
 import type { GuardedKey } from "../guardrails/rule";
 import { MONITORING_CLASSIFICATION } from "../plan/derive";
-import { type BaseKeyProps, checkAlias, checkDeletionWindow, type GuardedKeySource } from "./key-props";
+import {
+  type BaseKeyProps,
+  checkAlias,
+  checkDeletionWindow,
+  type GuardedKeySource,
+  policyDocument,
+  policyJson,
+} from "./key-props";
 
 export interface ManagedKeyProps extends BaseKeyProps {
   /** @default SYMMETRIC_DEFAULT */
@@ -78,7 +85,7 @@ export class ManagedKey extends Construct implements GuardedKeySource {
       deletionWindowInDays: this.deletionWindowDays,
       isEnabled: true,
       multiRegion: replicas.length > 0,
-      policy: props.policy,
+      policy: policyJson(props.policy),
       tags: props.tags,
     });
     this.arn = this.key.arn;
@@ -118,7 +125,7 @@ export class ManagedKey extends Construct implements GuardedKeySource {
       origin: "AWS_KMS",
       autoRotatable: KEY_SPEC_INFO[this.keySpec].autoRotatable,
       deletionWindowDays: this.deletionWindowDays,
-      policy: JSON.parse(this.props.policy),
+      policy: policyDocument(this.props.policy),
       expiryAlarm: this.expiryAlarm,
       monitoringKey: this.props.tags[TAG.classification] === MONITORING_CLASSIFICATION,
     };

@@ -35,6 +35,7 @@ export function statementAllows(statement: PolicyStatement, action: string): boo
  * same few statements, and guardrails ask the same few questions.
  */
 const ANSWERS = new WeakMap<readonly string[], Map<string, boolean>>();
+const JOINED = new WeakMap<PolicyStatement, string>();
 
 function allowsAny(statement: PolicyStatement, actions: readonly string[]): boolean {
   if (statement.Effect !== "Allow") return false;
@@ -43,7 +44,11 @@ function allowsAny(statement: PolicyStatement, actions: readonly string[]): bool
     answers = new Map();
     ANSWERS.set(actions, answers);
   }
-  const patterns = actionsOf(statement).join(",");
+  let patterns = JOINED.get(statement);
+  if (patterns === undefined) {
+    patterns = actionsOf(statement).join(",");
+    JOINED.set(statement, patterns);
+  }
   let allowed = answers.get(patterns);
   if (allowed === undefined) {
     allowed = actions.some((action) => statementAllows(statement, action));

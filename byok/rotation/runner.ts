@@ -12,7 +12,7 @@ import { importMaterial } from "../import/import-material";
 import { getImportParameters } from "../import/parameters";
 import { kmsCall } from "../kms/aws-error";
 import type { KeySpec } from "../vocabulary/key-specs";
-import { type WrappingAlgorithm, type WrappingKeySpec, wrappingChoices } from "../vocabulary/wrapping";
+import { wrappingChoices } from "../vocabulary/wrapping";
 import type { RotationActionKind, RotationAssessment, RotationKeyFacts } from "./model";
 
 /** One key to act on: the model's verdict and the facts it was made from. */
@@ -37,7 +37,6 @@ export interface RotationApplyOptions {
   dryRun: boolean;
   /** Required when any action imports new material: it is escrowed before it is imported. */
   escrow?: { dir: string; shares: number; threshold: number };
-  wrapping?: { algorithm: WrappingAlgorithm; wrappingKeySpec: WrappingKeySpec };
   onAction?: (report: ActionReport) => void;
 }
 
@@ -150,7 +149,8 @@ async function importAndRotate(
       : await freshEscrowedMaterial(offline, keySpec, keyArn, escrow, journal);
     checkValue = material.checkValue;
     try {
-      const choice = options.wrapping ?? wrappingChoices(keySpec)[0];
+      // AWS's recommended wrapping for the key spec: the material never leaves this process here.
+      const choice = wrappingChoices(keySpec)[0];
       if (!choice) throw new KeyplaneError("INTERNAL", `no wrapping choice for ${keySpec}`);
       const { algorithm } = choice;
       const parameters = await getImportParameters(client, keyArn, algorithm, choice.wrappingKeySpec);

@@ -190,3 +190,11 @@ export function importTypeFlag(value: string | undefined): ImportKind | undefine
   }
   return value;
 }
+
+/** Share counts and thresholds: Shamir over GF(2^8) allows 1..255. */
+export function countFlag(text: string, flag: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 255) {
+    throw usageError(`${flag}: expected a whole number from 1 to 255, got '${text}'`);
+  }
+  return Number(text);
+}

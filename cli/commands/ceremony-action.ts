@@ -23,7 +23,7 @@ import { type Ask, createAsk } from "../prompts/ask";
 import { pickKey } from "../prompts/key-picker";
 import { acquireMaterial, parseMaterialSource } from "../prompts/material-source";
 import type { CeremonyFlags } from "./byok-ceremony";
-import { importTypeFlag, wrappingAlgorithmFlag, wrappingKeySpecFlag } from "./byok-online";
+import { countFlag, importTypeFlag, wrappingAlgorithmFlag, wrappingKeySpecFlag } from "./byok-online";
 
 export async function runCeremonyCommand(flags: CeremonyFlags, command: Command): Promise<void> {
   const options = globalOptions(command);
@@ -38,9 +38,10 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
     validTo: flags.validTo,
     noExpiry: flags.expiry === false,
   });
-  const shares = flags.escrowShares === undefined ? undefined : count(flags.escrowShares, "--escrow-shares");
+  const shares =
+    flags.escrowShares === undefined ? undefined : countFlag(flags.escrowShares, "--escrow-shares");
   const threshold =
-    flags.escrowThreshold === undefined ? undefined : count(flags.escrowThreshold, "--escrow-threshold");
+    flags.escrowThreshold === undefined ? undefined : countFlag(flags.escrowThreshold, "--escrow-threshold");
   if (!ask.interactive) requireFlags(flags, options, givenExpiry);
 
   const client = createKmsClient(options);
@@ -72,10 +73,10 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
       flags.escrowDir ?? (await ask.input("--escrow-dir", "Escrow folder", { initial: "escrow" }));
     const escrowShares =
       shares ??
-      count(await ask.input("--escrow-shares", "Escrow shares", { initial: "3" }), "--escrow-shares");
+      countFlag(await ask.input("--escrow-shares", "Escrow shares", { initial: "3" }), "--escrow-shares");
     const escrowThreshold =
       threshold ??
-      count(
+      countFlag(
         await ask.input("--escrow-threshold", "Shares needed to recover", { initial: "2" }),
         "--escrow-threshold",
       );
@@ -152,13 +153,6 @@ function requireFlags(
   const first = missing.find(([absent]) => absent);
   if (first)
     throw usageError(`missing ${first[1]}`, "without a terminal every choice must be given as a flag");
-}
-
-function count(text: string, flag: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 255) {
-    throw usageError(`${flag}: expected a whole number from 1 to 255, got '${text}'`);
-  }
-  return Number(text);
 }
 
 async function chooseWrapping(

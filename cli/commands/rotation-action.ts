@@ -11,6 +11,7 @@ import { EXIT } from "../exit-codes";
 import { type GlobalOptions, globalOptions } from "../global-options";
 import { type Column, paint, printResult, renderJson, useColor } from "../output";
 import { createProgressBar } from "../progress/progress-bar";
+import { countFlag } from "./byok-online";
 import { fleetClient, fleetLimiter, fleetRegions } from "./fleet";
 import type { RotationFlags } from "./rotation";
 
@@ -120,8 +121,8 @@ export async function rotationApply(flags: RotationFlags, command: Command): Pro
   const escrow = flags.escrowDir
     ? {
         dir: flags.escrowDir,
-        shares: count(flags.escrowShares ?? "3", "--escrow-shares"),
-        threshold: count(flags.escrowThreshold ?? "2", "--escrow-threshold"),
+        shares: countFlag(flags.escrowShares ?? "3", "--escrow-shares"),
+        threshold: countFlag(flags.escrowThreshold ?? "2", "--escrow-threshold"),
       }
     : undefined;
   if (!dryRun && !options.journal) throw usageError("missing --journal", "rotation apply is journaled");
@@ -168,13 +169,6 @@ export async function rotationApply(flags: RotationFlags, command: Command): Pro
     ? work.some((item) => open(item.assessment))
     : reports.some((report) => report.outcome === "manual");
   if (remaining) process.exitCode = EXIT.attention;
-}
-
-function count(text: string, flag: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 255) {
-    throw usageError(`${flag}: expected a whole number from 1 to 255, got '${text}'`);
-  }
-  return Number(text);
 }
 
 const days = (value: number | undefined) => (value === undefined ? "-" : `${value}d`);

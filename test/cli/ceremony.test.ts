@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,9 +7,11 @@ import {
   CreateKeyCommand,
   DescribeKeyCommand,
   GenerateMacCommand,
+  GetPublicKeyCommand,
   type KMSClient,
   TagResourceCommand,
 } from "@aws-sdk/client-kms";
+import forge from "node-forge";
 import { runCli } from "../support/cli";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
 import { KEYS, runInTerminal } from "./pty";
@@ -143,6 +145,57 @@ describe("byok ceremony by flags", () => {
     const events = journalLines(join(dir, "rerun.jsonl")).map((line) => line.event);
     expect(events.filter((event) => event === "ceremony.import")).toHaveLength(1);
     expect(readdirSync(join(dir, "rerun"))).toHaveLength(3);
+  });
+
+  test("RSA material from a PKCS#12 bundle (password from KEYPLANE_P12_PASSWORD): KMS's public key is ours", async () => {
+    const { KeyMetadata } = await kms.send(
+      new CreateKeyCommand({ Origin: "EXTERNAL", KeySpec: "RSA_2048", KeyUsage: "SIGN_VERIFY" }),
+    );
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const forgeKey = forge.pki.privateKeyFromPem(
+      privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    );
+    const rsaKey = forgeKey as forge.pki.rsa.PrivateKey;
+    const cert = forge.pki.createCertificate();
+    cert.publicKey = forge.pki.setRsaPublicKey(rsaKey.n, rsaKey.e);
+    cert.serialNumber = "01";
+    cert.validity.notBefore = new Date();
+    cert.validity.notAfter = new Date(Date.now() + 86_400_000);
+    cert.setSubject([{ name: "commonName", value: "custodian" }]);
+    cert.setIssuer([{ name: "commonName", value: "custodian" }]);
+    cert.sign(rsaKey, forge.md.sha256.create());
+    const p12 = forge.pkcs12.toPkcs12Asn1(rsaKey, [cert], "correct horse", { algorithm: "aes256" });
+    const file = join(dir, "rsa.p12");
+    writeFileSync(file, Buffer.from(forge.asn1.toDer(p12).getBytes(), "binary"), { mode: 0o600 });
+    const args = flagArgs(KeyMetadata!.Arn!, "p12").map((arg) => (arg === "generate" ? `p12:${file}` : arg));
+    const result = await runCli(["--output", "json", ...args], {
+      env: { ...env, KEYPLANE_P12_PASSWORD: "correct horse" },
+    });
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toMatchObject({ verified: "public-key" });
+    const remote = await kms.send(new GetPublicKeyCommand({ KeyId: KeyMetadata!.Arn! }));
+    expect(Buffer.from(remote.PublicKey!)).toEqual(publicKey.export({ type: "spki", format: "der" }));
+  });
+
+  test("material of the wrong size, or a key with KMS-made material: exit 1 naming the cause, nothing imported", async () => {
+    const arn = await externalKey("alias/ceremony/short");
+    const short = join(dir, "short.bin");
+    writeFileSync(short, randomBytes(16), { mode: 0o600 });
+    const wrong = await runCli(
+      flagArgs(arn, "short").map((arg) => (arg === "generate" ? `file:${short}` : arg)),
+      { env },
+    );
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain(short);
+    expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: arn }))).KeyMetadata?.KeyState).toBe(
+      "PendingImport",
+    );
+
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+    const managed = await runCli(flagArgs(KeyMetadata!.Arn!, "managed"), { env });
+    expect(managed.code).toBe(1);
+    expect(managed.stderr).toContain("key origin is AWS_KMS, not EXTERNAL");
   });
 
   test.each([

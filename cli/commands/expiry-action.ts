@@ -1,12 +1,13 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { runCeremony } from "../../byok/ceremony/run-ceremony";
 import { KeyplaneError, usageError } from "../../byok/errors";
+import { parseShareFile } from "../../byok/escrow/share-file";
 import { expiryFacts } from "../../byok/expiry/facts";
 import { assessExpiry, type ExpiryAssessment, expiryNeedsAttention } from "../../byok/expiry/model";
 import { type ObservedExternalKey, scanExternalKeys } from "../../byok/expiry/scan";
 import { materialExpiryFromFlags } from "../../byok/import/expiry-option";
 import { assertExternalKey } from "../../byok/import/parameters";
+import { readFlagFile } from "../../byok/import/params-files";
 import { createKmsClient } from "../../byok/kms/client";
 import { listTags } from "../../byok/kms/list-keys";
 import { assertKeyReference, resolveKey } from "../../byok/kms/resolve-key";
@@ -141,9 +142,7 @@ export async function expiryRenew(flags: RenewFlags, command: Command): Promise<
         "the key has no keyplane:material-validity-days tag",
       );
     }
-    const passphrases = (flags.passphraseFile ?? []).map(
-      (file) => readFileSync(file, "utf8").split("\n", 1)[0] ?? "",
-    );
+    const passphrases = passphrasesByShareIndex(flags.share ?? [], flags.passphraseFile ?? []);
     const material = await offline.recover({
       keyArn,
       ...(flags.share ? { shareFiles: flags.share } : { dir: flags.escrowDir ?? "" }),
@@ -181,4 +180,24 @@ export async function expiryRenew(flags: RenewFlags, command: Command): Promise<
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * `--passphrase-file` i belongs to `--share` i; recovery looks passphrases up by the share's own index
+ * (passphrases[0] for share 1), read from each share file's header.
+ */
+function passphrasesByShareIndex(shares: readonly string[], files: readonly string[]): string[] {
+  if (files.length === 0) return [];
+  if (files.length !== shares.length) {
+    throw usageError("--passphrase-file: give one per --share, in the same order");
+  }
+  const byIndex: string[] = [];
+  shares.forEach((share, i) => {
+    const header = parseShareFile(readFlagFile(share, "--share").toString("utf8"), share);
+    byIndex[header.index - 1] =
+      readFlagFile(files[i] ?? "", "--passphrase-file")
+        .toString("utf8")
+        .split("\n", 1)[0] ?? "";
+  });
+  return Array.from(byIndex, (passphrase) => passphrase ?? "");
 }

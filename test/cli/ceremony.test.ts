@@ -198,6 +198,23 @@ describe("byok ceremony by flags", () => {
     expect(managed.stderr).toContain("key origin is AWS_KMS, not EXTERNAL");
   });
 
+  test("a step that fails is marked in the journal, where the ceremony stopped; nothing is reported done", async () => {
+    const arn = await externalKey("alias/ceremony/fails");
+    // A key that never had material cannot take EXISTING_KEY_MATERIAL: KMS refuses the import.
+    const result = await runCli([...flagArgs(arn, "fails"), "--import-type", "existing"], { env });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("ValidationException");
+    const lines = journalLines(join(dir, "fails.jsonl"));
+    expect(lines.at(-1)).toMatchObject({
+      event: "ceremony.import",
+      outcome: "failed",
+      error: "ValidationException",
+    });
+    expect(lines.map((line) => line.event)).not.toContain("ceremony.escrow");
+    expect(() => readdirSync(join(dir, "fails"))).toThrow();
+  });
+
   test.each([
     ["--key", ["--key"]],
     ["--material", ["--material"]],

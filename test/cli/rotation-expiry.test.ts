@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -246,4 +247,87 @@ describe("keyplane rotation", () => {
       }
     },
   );
+});
+
+describe("keyplane expiry renew with sealed shares", () => {
+  test("--share files sealed under custodian passphrases (--passphrase-file) bring expired material back", async () => {
+    const sandbox = await startSandbox();
+    try {
+      const env = sandbox.env();
+      const kms = sandbox.kms();
+      const arn = await taggedKey(kms, "alias/fleet/sealed", { validityDays: "30" });
+      const material = join(dir, "sealed.bin");
+      writeFileSync(material, randomBytes(32), { mode: 0o600 });
+      const args = ceremony(arn, "sealed", "5d").map((arg) =>
+        arg === "generate" ? `file:${material}` : arg,
+      );
+      expect((await runCli(args, { env })).code).toBe(0);
+      const passphrases = ["alice-passphrase", "bob-passphrase", "carol-passphrase"].map((text, i) => {
+        const file = join(dir, `pass-${i}.txt`);
+        writeFileSync(file, `${text}\n`, { mode: 0o600 });
+        return file;
+      });
+      const sealed = join(dir, "sealed-shares");
+      const split = await runCli(
+        [
+          "byok",
+          "escrow",
+          "split",
+          "--material",
+          material,
+          "--key-spec",
+          "SYMMETRIC_DEFAULT",
+          "--shares",
+          "3",
+          "--threshold",
+          "2",
+          "--out-dir",
+          sealed,
+          "--key",
+          arn,
+          "--passphrase-file",
+          ...passphrases,
+        ],
+        { env },
+      );
+      expect(split.code).toBe(0);
+      rmSync(material);
+      await sandbox.advanceClock("6d");
+      expect((await runCli(["expiry"], { env })).code).toBe(3);
+      const shares = readdirSync(sealed)
+        .sort()
+        .map((name) => join(sealed, name));
+      const withoutPassphrase = await runCli(
+        ["expiry", "renew", "--key", arn, "--share", shares[0]!, shares[2]!],
+        { env },
+      );
+      expect(withoutPassphrase.code).toBe(1);
+      const renewed = await runCli(
+        [
+          "--output",
+          "json",
+          "expiry",
+          "renew",
+          "--key",
+          arn,
+          "--share",
+          shares[0]!,
+          shares[2]!,
+          "--passphrase-file",
+          passphrases[0]!,
+          passphrases[2]!,
+        ],
+        { env },
+      );
+      expect(renewed.stderr).toBe("");
+      expect(renewed.code).toBe(0);
+      const days =
+        (Date.parse(JSON.parse(renewed.stdout).validTo) - Date.parse(JSON.parse(renewed.stdout).observedAt)) /
+        86_400_000;
+      expect(Math.round(days)).toBe(30);
+      expect((await runCli(["expiry", "--within", "10d"], { env })).code).toBe(0);
+    } finally {
+      await sandbox.stop();
+    }
+  });
 });

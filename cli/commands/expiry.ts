@@ -33,7 +33,10 @@ export function registerExpiry(program: Command): void {
     .option("--key <key>", "key id, key ARN, alias name or alias ARN")
     .option("--escrow-dir <dir>", "folder holding the key's escrow shares")
     .option("--share <files...>", "or exactly these share files (list them or repeat the flag)")
-    .option("--passphrase-file <files...>", "passphrases of sealed --share files, one per --share in the same order")
+    .option(
+      "--passphrase-file <files...>",
+      "passphrases of sealed --share files, one per --share in the same order",
+    )
     .option(
       "--expires-in <duration>",
       "new expiry from now (default: the key's keyplane:material-validity-days)",

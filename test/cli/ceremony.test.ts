@@ -253,10 +253,19 @@ describe("byok ceremony at a terminal", () => {
       const list = terminal.screen;
       expect(list).toContain("alias/ceremony/interactive");
       expect(list).toMatch(/alias\/ceremony\/interactive\s+SYMMETRIC_DEFAULT\s+restricted\s+PendingImport/);
-      // Move the cursor to our key (the list is sorted by label).
-      const labels = list.slice(list.lastIndexOf("Which key")).match(/alias\/ceremony\/[a-z-]+/g) ?? [];
-      const position = [...new Set(labels)].indexOf("alias/ceremony/interactive");
-      terminal.type(KEYS.down.repeat(Math.max(0, position)) + KEYS.enter);
+      // Move the cursor down, as a person would, until it rests on our key; then choose it.
+      let screen = list;
+      for (
+        let moves = 0;
+        !/❯ alias\/ceremony\/interactive\s/.test(screen.slice(screen.lastIndexOf("Which key")));
+        moves += 1
+      ) {
+        if (moves > 40) throw new Error(`the key never came under the cursor:\n${screen}`);
+        terminal.type(KEYS.down);
+        await terminal.waitFor("❯");
+        screen = terminal.screen;
+      }
+      terminal.type(KEYS.enter);
       await terminal.waitFor("Where does the material come from?");
       terminal.type(KEYS.enter);
       await terminal.waitFor("Wrapping algorithm");

@@ -58,6 +58,9 @@ export class ExternalKey extends Construct implements GuardedKeySource {
       multiRegion: replicas.length > 0,
       policy: policyJson(props.policy),
       tags: props.tags,
+      // Custodians import material out of band with an expiry (`keyplane byok ceremony`); the provider reads
+      // that expiry back, and without this it would plan to clear it on the next apply.
+      lifecycle: { ignoreChanges: ["valid_to", "expiration_model"] },
     });
     this.arn = this.key.arn;
     this.keyId = this.key.id;

@@ -246,10 +246,9 @@ describeWithTerraform(
       expect(verified.code).toBe(0);
     }, 600_000);
 
-    // Known gap, owned by stacks/constructs/external-key.ts: after an import outside Terraform, the provider
-    // reads ValidTo back and, with no valid_to in the configuration, plans to clear it. The construct needs
-    // lifecycle.ignore_changes on valid_to and expiration_model. Marked failing so that the fix flips it.
-    test.failing("terraform plan after the ceremony exits 0 (no changes)", () => {
+    // The provider reads the imported material's ValidTo back; ExternalKey ignores valid_to and
+    // expiration_model so that an import done outside Terraform is not planned away.
+    test("terraform plan after the ceremony exits 0 (no changes)", () => {
       expect(planAfterCeremony?.stdout).toContain("No changes.");
       expect(planAfterCeremony?.code).toBe(0);
     });

@@ -23,7 +23,10 @@ function machine() {
 function record(name, figures) {
   const dir = join(__dirname, "out");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ name, machine: machine(), time: new Date().toISOString(), figures }, null, 2));
+  writeFileSync(
+    join(dir, `${name}.json`),
+    JSON.stringify({ name, machine: machine(), time: new Date().toISOString(), figures }, null, 2),
+  );
 }
 
 module.exports = { median, machine, record };

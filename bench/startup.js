@@ -29,6 +29,13 @@ const figures = [];
 for (const [name, args, target] of cases) {
   const over = time(args) - baseline;
   console.log(`${name.padEnd(26)} ${over.toFixed(1).padStart(7)} ms over node -e 0 (target < ${target} ms)`);
-  figures.push({ figure: `${name}: cold start over node -e 0`, value: over, unit: "ms", limit: target, limitLabel: "target", target: `< ${target} ms` });
+  figures.push({
+    figure: `${name}: cold start over node -e 0`,
+    value: over,
+    unit: "ms",
+    limit: target,
+    limitLabel: "target",
+    target: `< ${target} ms`,
+  });
 }
 record("startup", figures);

@@ -60,7 +60,7 @@ export class ExternalKey extends Construct implements GuardedKeySource {
       tags: props.tags,
       // Custodians import material out of band with an expiry (`keyplane byok ceremony`); the provider reads
       // that expiry back, and without this it would plan to clear it on the next apply.
-      lifecycle: { ignoreChanges: ["valid_to", "expiration_model"] },
+      lifecycle: { ignoreChanges: ["valid_to"] },
     });
     this.arn = this.key.arn;
     this.keyId = this.key.id;

@@ -246,8 +246,8 @@ describeWithTerraform(
       expect(verified.code).toBe(0);
     }, 600_000);
 
-    // The provider reads the imported material's ValidTo back; ExternalKey ignores valid_to and
-    // expiration_model so that an import done outside Terraform is not planned away.
+    // The provider reads the imported material's ValidTo back; ExternalKey ignores valid_to so that an
+    // import done outside Terraform is not planned away (expiration_model is computed-only).
     test("terraform plan after the ceremony exits 0 (no changes)", () => {
       expect(planAfterCeremony?.stdout).toContain("No changes.");
       expect(planAfterCeremony?.code).toBe(0);

@@ -35,6 +35,11 @@ export interface SandboxOptions {
   /** Start the clock this far from real time; by default the offset saved in the state file (or none). */
   clockOffsetMs?: number;
   accountId: string;
+  /**
+   * Wrapping key pairs GetParametersForImport may reuse per size (0: a fresh pair every call, as AWS does).
+   * RSA-4096 generation takes over a second here, so batch rehearsals would measure the sandbox, not the run.
+   */
+  wrappingKeyPool?: number;
 }
 
 export interface RunningSandbox {
@@ -50,13 +55,19 @@ export class Sandbox {
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly quotas: Quotas | undefined;
-  private readonly wrappingKeys = new WrappingKeys();
+  private readonly wrappingKeys: WrappingKeys;
+  /** Requests and quota throttles per operation since start: GET /_sandbox/stats. */
+  private readonly stats = {
+    requests: {} as Record<string, number>,
+    throttled: {} as Record<string, number>,
+  };
 
   constructor(private readonly options: SandboxOptions) {
     this.store = new Store(options.stateFile);
     this.clock = new Clock(options.clockOffsetMs ?? this.store.clockOffsetMs ?? 0);
     this.store.clockOffsetMs = this.clock.offset;
     this.quotas = options.quotas ? new Quotas() : undefined;
+    this.wrappingKeys = new WrappingKeys(options.wrappingKeyPool ?? 0);
     applyTime(this.store, this.clock.now());
     // Written once at start, so an unwritable --state fails now rather than on the first change.
     try {
@@ -74,6 +85,7 @@ export class Sandbox {
     try {
       const path = (request.url ?? "/").split("?", 1)[0];
       if (path === "/_sandbox/clock") return await this.clockControl(request, response, requestId);
+      if (path === "/_sandbox/stats") return sendJson(response, 200, this.stats, requestId);
       if (request.method !== "POST")
         throw new KmsError("UnknownOperationException", "Only POST / is supported", 404);
       const body = await readBody(request);
@@ -125,7 +137,11 @@ export class Sandbox {
     if (this.options.latencyMs > 0) await sleep(this.options.latencyMs);
     const input = parseJsonInput(body);
     const context = this.context(region);
-    if (this.quotas && !this.quotas.take(name, region, namedKey(context, input))) throw errors.throttling();
+    count(this.stats.requests, name);
+    if (this.quotas && !this.quotas.take(name, region, namedKey(context, input))) {
+      count(this.stats.throttled, name);
+      throw errors.throttling();
+    }
     const output = await operation.run(context, input);
     if (operation.mutates) this.store.save();
     sendJson(response, 200, output, requestId);
@@ -165,6 +181,10 @@ export class Sandbox {
     }
     sendJson(response, 200, { now: new Date(this.clock.now()).toISOString() }, requestId);
   }
+}
+
+function count(counts: Record<string, number>, name: string): void {
+  counts[name] = (counts[name] ?? 0) + 1;
 }
 
 /** The key a request names, if any and if it exists (quotas of cryptographic operations depend on its type). */

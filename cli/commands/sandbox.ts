@@ -10,6 +10,7 @@ interface SandboxFlags {
   faults?: string;
   clockOffset?: string;
   accountId: string;
+  wrappingKeyPool: string;
 }
 
 export function registerSandbox(program: Command): void {
@@ -29,6 +30,11 @@ export function registerSandbox(program: Command): void {
       "start the sandbox clock this far from now, e.g. 30d or -2h (default: as saved in --state, else 0)",
     )
     .option("--account-id <id>", "AWS account id the sandbox answers for", "111111111111")
+    .option(
+      "--wrapping-key-pool <n>",
+      "reuse up to N wrapping key pairs per size in GetParametersForImport (0: a fresh pair per call, as AWS)",
+      "0",
+    )
     .addHelpText(
       "after",
       "\nAny region works: keys live in the region each request is signed for (SigV4 credential scope).",
@@ -55,6 +61,7 @@ export function registerSandbox(program: Command): void {
         faults: parseFaults(flags.faults ?? ""),
         ...(clockOffsetMs === undefined ? {} : { clockOffsetMs }),
         accountId: flags.accountId,
+        wrappingKeyPool: wholeNumber(flags.wrappingKeyPool, "--wrapping-key-pool"),
       });
       // Signal handlers go in before the ready line: whoever reads it may stop the sandbox at once.
       const stopped = new Promise<void>((resolve) => {

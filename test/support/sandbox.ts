@@ -10,6 +10,8 @@ export interface SandboxStartOptions {
   clockOffset?: string;
   accountId?: string;
   region?: string;
+  /** Further `keyplane sandbox` flags, e.g. ["--wrapping-key-pool", "2"]. */
+  extraArgs?: string[];
 }
 
 export interface SandboxHandle {
@@ -45,6 +47,7 @@ export function startSandbox(options: SandboxStartOptions = {}): Promise<Sandbox
   if (options.latencyMs !== undefined) args.push("--latency", String(options.latencyMs));
   if (options.faults) args.push("--faults", options.faults);
   if (options.clockOffset) args.push("--clock-offset", options.clockOffset);
+  if (options.extraArgs) args.push(...options.extraArgs);
   const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env } });
   return new Promise((resolve, reject) => {
     let stdout = "";

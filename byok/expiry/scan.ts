@@ -6,8 +6,8 @@ import {
 } from "@aws-sdk/client-kms";
 import { kmsCall } from "../kms/aws-error";
 import { createKmsClient, type KmsClientOptions } from "../kms/client";
-import { type Limiter, mapLimited } from "../kms/limiter";
-import { type ListedKey, listKeys } from "../kms/list-keys";
+import type { Limiter } from "../kms/limiter";
+import { type ListedKey, listKeysThen } from "../kms/list-keys";
 import { serverNow } from "../kms/server-time";
 
 /** One imported material of a key, as KMS reports it. */
@@ -52,18 +52,20 @@ export async function scanExternalKeys(options: ExpiryScanOptions): Promise<Obse
     options.regions.map(async (region, index) => {
       const client = createKmsClient({ ...options, region, maxAttempts: options.maxAttempts ?? 12 });
       try {
-        const keys = await listKeys(client, {
+        const observed = await listKeysThen(client, {
           limiter: options.limiter,
           region,
           where: (metadata) => metadata.Origin === "EXTERNAL",
+          // A key of another plan is not read further.
+          then: async (key) =>
+            options.plan && key.tags.plan !== options.plan ? undefined : observe(client, key),
           onKey: (regionDone, regionTotal) => {
             done[index] = regionDone;
             totals[index] = regionTotal;
             options.onProgress?.(sum(done), sum(totals));
           },
         });
-        const wanted = options.plan ? keys.filter((key) => key.tags.plan === options.plan) : keys;
-        return mapLimited(options.limiter, wanted, (key) => observe(client, key));
+        return observed.filter((key): key is ObservedExternalKey => key !== undefined);
       } finally {
         client.destroy();
       }

@@ -1,4 +1,5 @@
 import { KMSClient, type KMSClientConfig } from "@aws-sdk/client-kms";
+import { paceToQuotas } from "./pacer";
 import { trackServerTime } from "./server-time";
 
 export interface KmsClientOptions {
@@ -32,6 +33,7 @@ export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
   if (endpoint) config.endpoint = endpoint;
   const client = new KMSClient(config);
   trackServerTime(client, endpoint);
+  paceToQuotas(client, endpoint);
   return client;
 }
 

@@ -1,0 +1,78 @@
+import type { KMSClient } from "@aws-sdk/client-kms";
+import { CRYPTOGRAPHIC_OPERATIONS, quotaOf } from "../vocabulary/kms-quotas";
+
+/**
+ * Client-side pacing to KMS's request quotas. A fleet scan or batch import that sends as fast as it can is
+ * throttled, and each ThrottlingException costs a backoff far longer than the wait it tried to skip; paced
+ * just under the quota, the same work finishes at the rate the quota allows with no throttles at all.
+ * Adaptive retry still handles throttles caused by other callers sharing the account's quota.
+ */
+
+/** Pace to this share of each quota: headroom for clock jitter between here and KMS. */
+const SHARE_OF_QUOTA = 0.95;
+/** Burst allowed after idling, as seconds of quota: KMS allows one second's worth, this leaves half. */
+const BURST_SECONDS = 0.5;
+
+/**
+ * Generic cell rate algorithm: each quota has a theoretical arrival time; a request may go once it is no
+ * more than the burst tolerance ahead of that time, else it waits until it is.
+ */
+export class QuotaPacer {
+  private readonly arrivals = new Map<string, number>();
+
+  constructor(
+    private readonly scale = 1,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Milliseconds to wait before sending one request against `quota` (already booked when returned). */
+  book(quota: string, ratePerSecond: number): number {
+    const rate = ratePerSecond * this.scale * SHARE_OF_QUOTA;
+    const interval = 1000 / rate;
+    const tolerance = interval * Math.max(0, Math.floor(rate * BURST_SECONDS) - 1);
+    const now = this.clock();
+    const arrival = Math.max(this.arrivals.get(quota) ?? now, now);
+    const sendAt = Math.max(now, arrival - tolerance);
+    this.arrivals.set(quota, arrival + interval);
+    return sendAt - now;
+  }
+}
+
+const pacers = new Map<string, QuotaPacer>();
+
+/**
+ * `KEYPLANE_KMS_QUOTA_SCALE`: 1 paces to AWS's default quotas; an account with raised quotas sets e.g. 2;
+ * 0 turns pacing off.
+ */
+export function quotaScale(): number {
+  const text = process.env.KEYPLANE_KMS_QUOTA_SCALE;
+  if (text === undefined || text === "") return 1;
+  const scale = Number(text);
+  return Number.isFinite(scale) && scale >= 0 ? scale : 1;
+}
+
+/**
+ * Paces every management and import call `client` makes. Clients of one process share a pacer per
+ * endpoint and Region, as KMS's quotas are per account and Region.
+ */
+export function paceToQuotas(client: KMSClient, endpoint: string | undefined, scale = quotaScale()): void {
+  if (scale === 0) return;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const operation = String(context.commandName ?? "").replace(/Command$/, "");
+      if (!CRYPTOGRAPHIC_OPERATIONS.has(operation)) {
+        const region = await client.config.region();
+        const { quota, rate } = quotaOf(operation, region);
+        if (rate !== undefined) {
+          const id = `${endpoint ?? "aws"}|${scale}`;
+          const pacer = pacers.get(id) ?? new QuotaPacer(scale);
+          pacers.set(id, pacer);
+          const wait = pacer.book(`${region}/${quota}`, rate);
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+      }
+      return next(args);
+    },
+    { step: "initialize", name: "keyplaneQuotaPacer" },
+  );
+}

@@ -7,7 +7,7 @@ import {
 import { kmsCall } from "../kms/aws-error";
 import { createKmsClient, type KmsClientOptions } from "../kms/client";
 import type { Limiter } from "../kms/limiter";
-import { type ListedKey, listKeysThen } from "../kms/list-keys";
+import { type ListedKey, listKeysAndRead } from "../kms/list-keys";
 import { serverNow } from "../kms/server-time";
 
 /** One imported material of a key, as KMS reports it. */
@@ -52,12 +52,12 @@ export async function scanExternalKeys(options: ExpiryScanOptions): Promise<Obse
     options.regions.map(async (region, index) => {
       const client = createKmsClient({ ...options, region, maxAttempts: options.maxAttempts ?? 12 });
       try {
-        const observed = await listKeysThen(client, {
+        const observed = await listKeysAndRead(client, {
           limiter: options.limiter,
           region,
           where: (metadata) => metadata.Origin === "EXTERNAL",
           // A key of another plan is not read further.
-          then: async (key) =>
+          readFurther: async (key) =>
             options.plan && key.tags.plan !== options.plan ? undefined : observe(client, key),
           onKey: (regionDone, regionTotal) => {
             done[index] = regionDone;

@@ -30,12 +30,12 @@ export interface ListKeysOptions {
   onKey?: (done: number, total: number) => void;
 }
 
-export interface ListKeysThenOptions<T> extends ListKeysOptions {
+export interface ListKeysAndReadOptions<T> extends ListKeysOptions {
   /**
    * Further reads of each key, in the same limiter slot right after its own: a fleet scan then works on
    * every quota at once instead of finishing one phase before starting the next.
    */
-  then: (key: ListedKey) => Promise<T>;
+  readFurther: (key: ListedKey) => Promise<T>;
 }
 
 /**
@@ -44,11 +44,14 @@ export interface ListKeysThenOptions<T> extends ListKeysOptions {
  * keys are left out: nothing keyplane does applies to them.
  */
 export function listKeys(client: KMSClient, options: ListKeysOptions): Promise<ListedKey[]> {
-  return listKeysThen(client, { ...options, then: async (key) => key });
+  return listKeysAndRead(client, { ...options, readFurther: async (key) => key });
 }
 
-/** listKeys, each key passed on to `options.then` as soon as it is read. */
-export async function listKeysThen<T>(client: KMSClient, options: ListKeysThenOptions<T>): Promise<T[]> {
+/** listKeys, each key passed on to `options.readFurther` as soon as it is read. */
+export async function listKeysAndRead<T>(
+  client: KMSClient,
+  options: ListKeysAndReadOptions<T>,
+): Promise<T[]> {
   const [ids, aliases] = await Promise.all([
     listKeyIds(client, options.limiter),
     aliasesByKey(client, options.limiter),
@@ -73,7 +76,7 @@ export async function listKeysThen<T>(client: KMSClient, options: ListKeysThenOp
       return undefined;
     }
     const rawTags = await listTags(client, id);
-    const value = await options.then({
+    const value = await options.readFurther({
       region: options.region,
       metadata,
       aliases: (aliases.get(metadata.KeyId ?? id) ?? []).sort(),

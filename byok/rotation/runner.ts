@@ -11,6 +11,7 @@ import { KeyplaneError } from "../errors";
 import { importMaterial } from "../import/import-material";
 import { getImportParameters } from "../import/parameters";
 import { kmsCall } from "../kms/aws-error";
+import { createLimiter } from "../kms/limiter";
 import type { KeySpec } from "../vocabulary/key-specs";
 import { wrappingChoices } from "../vocabulary/wrapping";
 import type { RotationActionKind, RotationAssessment, RotationKeyFacts } from "./model";
@@ -38,6 +39,11 @@ export interface RotationApplyOptions {
   /** Required when any action imports new material: it is escrowed before it is imported. */
   escrow?: { dir: string; shares: number; threshold: number };
   onAction?: (report: ActionReport) => void;
+  /**
+   * Keys worked on at once (default 1). Each key's steps stay in order; several keys in flight let a batch
+   * run at the pace of KMS's import quotas instead of the sum of every call's latency.
+   */
+  concurrency?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -62,19 +68,35 @@ export async function applyRotationActions(
       hint: "new material for imported keys is escrowed before import, so it can be re-imported later",
     });
   }
-  const reports: ActionReport[] = [];
-  for (const item of work) {
-    const report = await applyOne(client, offline, item, options);
-    reports.push(report);
-    options.onAction?.(report);
-  }
-  return reports;
+  // Read once: a key's unfinished cycle can only be in records written before this run.
+  const records = options.dryRun ? [] : await offline.journalRecords();
+  const limiter = createLimiter(options.concurrency ?? 1);
+  let failure: { error: unknown } | undefined;
+  const reports = await Promise.all(
+    work.map((item) =>
+      limiter.run(async () => {
+        // After a failure no further key is started; keys already in flight finish their steps.
+        if (failure) return undefined;
+        try {
+          const report = await applyOne(client, offline, item, records, options);
+          options.onAction?.(report);
+          return report;
+        } catch (error) {
+          failure ??= { error };
+          return undefined;
+        }
+      }),
+    ),
+  );
+  if (failure) throw failure.error;
+  return reports.filter((report): report is ActionReport => report !== undefined);
 }
 
 async function applyOne(
   client: KMSClient,
   offline: MaterialOffline,
   item: RotationWork,
+  records: readonly JournalRecord[],
   options: RotationApplyOptions,
 ): Promise<ActionReport> {
   const { facts, assessment } = item;
@@ -110,7 +132,7 @@ async function applyOne(
     await offline.journal({ event: "rotation.rotate", outcome: "ok", keyArn });
     return report("done");
   }
-  const done = await importAndRotate(client, offline, item, options);
+  const done = await importAndRotate(client, offline, item, records, options);
   return report(done ? "done" : "already-done");
 }
 
@@ -119,12 +141,13 @@ async function importAndRotate(
   client: KMSClient,
   offline: MaterialOffline,
   item: RotationWork,
+  records: readonly JournalRecord[],
   options: RotationApplyOptions,
 ): Promise<boolean> {
   const { keyArn } = item.facts;
   const keySpec = item.facts.keySpec as KeySpec;
   const journal = (record: JournalFields) => offline.journal({ ...record, keyArn, outcome: "ok" });
-  const unfinished = unfinishedCycle(await offline.journalRecords(), keyArn);
+  const unfinished = unfinishedCycle(records, keyArn);
   let materials = await listMaterials(client, keyArn);
   let pending = materials.find((entry) => entry.KeyMaterialState === "PENDING_ROTATION");
 
@@ -141,6 +164,16 @@ async function importAndRotate(
     return false;
   }
   let checkValue = unfinished?.checkValue ?? null;
+  if (pending?.KeyMaterialId && unfinished && !unfinished.materialId) {
+    // Killed after ImportKeyMaterial and before its journal line: the run imports only material it has
+    // escrowed first, so the pending material is the escrowed one. The journal gets the missing record.
+    await journal({
+      event: "rotation.import",
+      checkValue: unfinished.checkValue,
+      keyMaterialId: pending.KeyMaterialId,
+      recordedAfterInterruption: true,
+    });
+  }
   if (!pending) {
     const escrow = options.escrow;
     if (!escrow) throw new KeyplaneError("USAGE", "missing --escrow-dir");

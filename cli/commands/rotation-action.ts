@@ -115,6 +115,12 @@ function statusJson(item: Assessed) {
   };
 }
 
+/**
+ * Keys rotated at once per region: enough to keep KMS's import quotas (5 per second each for
+ * GetParametersForImport, ImportKeyMaterial and RotateKeyOnDemand) busy while other calls wait on latency.
+ */
+const ROTATION_CONCURRENCY = 8;
+
 export async function rotationApply(flags: RotationFlags, command: Command): Promise<void> {
   const options = globalOptions(command);
   const dryRun = flags.dryRun === true;
@@ -127,28 +133,30 @@ export async function rotationApply(flags: RotationFlags, command: Command): Pro
     : undefined;
   if (!dryRun && !options.journal) throw usageError("missing --journal", "rotation apply is journaled");
   const work = await assessFleet(options, flags);
-  const reports: ActionReport[] = [];
   const byRegion = new Map<string, Assessed[]>();
   for (const item of work) byRegion.set(item.region, [...(byRegion.get(item.region) ?? []), item]);
   const offline = bindOfflineModules(options.journal ? { journalFile: options.journal } : {});
-  for (const [region, items] of byRegion) {
-    const client = fleetClient(options, region);
-    try {
-      reports.push(
-        ...(await applyRotationActions(client, offline, items, {
+  // Regions have quotas of their own: they run side by side.
+  const perRegion = await Promise.all(
+    [...byRegion].map(async ([region, items]) => {
+      const client = fleetClient(options, region);
+      try {
+        return await applyRotationActions(client, offline, items, {
           dryRun,
+          concurrency: ROTATION_CONCURRENCY,
           ...(escrow ? { escrow } : {}),
           onAction: (report) => {
             if (!dryRun && report.outcome === "done") {
               process.stderr.write(`${report.alias ?? report.keyArn}: ${report.action} done\n`);
             }
           },
-        })),
-      );
-    } finally {
-      client.destroy();
-    }
-  }
+        });
+      } finally {
+        client.destroy();
+      }
+    }),
+  );
+  const reports: ActionReport[] = perRegion.flat();
   const actionable = reports.filter((report) => report.outcome !== "none");
   if (options.output === "json") {
     process.stdout.write(renderJson({ dryRun, actions: actionable }));

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -247,6 +247,58 @@ describe("keyplane rotation", () => {
       }
     },
   );
+});
+
+describe("keyplane rotation apply over a batch", () => {
+  test("keys rotate side by side; killed mid-batch, a rerun finishes every key exactly once", async () => {
+    const sandbox = await startSandbox({ latencyMs: 40, extraArgs: ["--wrapping-key-pool", "2"] });
+    try {
+      const env = sandbox.env();
+      const kms = sandbox.kms();
+      const keys: string[] = [];
+      for (let i = 0; i < 6; i += 1) {
+        const arn = await taggedKey(kms, `alias/batch/key-${i}`, { validityDays: "365", plan: "batch" });
+        expect((await runCli(ceremony(arn, `batch-${i}`, "365d"), { env })).code).toBe(0);
+        keys.push(arn);
+      }
+      await sandbox.advanceClock("80d");
+      const journal = join(dir, "batch.jsonl");
+      const args = [
+        "--journal",
+        journal,
+        "rotation",
+        "apply",
+        "--plan",
+        "batch",
+        "--escrow-dir",
+        join(dir, "batch-new"),
+      ];
+      const killed = await killWhenJournaled(args, env, journal, "rotation.import");
+      expect(killed.killed).toBe(true);
+      // Several keys were in flight when the first import landed.
+      expect(journalEvents(journal).filter((e) => e === "rotation.escrow").length).toBeGreaterThan(1);
+
+      const rerun = await runCli(args, { env });
+      expect(rerun.code).toBe(0);
+      const records = readFileSync(journal, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { event: string; keyArn: string });
+      for (const arn of keys) {
+        const mine = records.filter((record) => record.keyArn === arn).map((record) => record.event);
+        expect(mine.filter((e) => e === "rotation.import")).toHaveLength(1);
+        expect(mine.filter((e) => e === "rotation.rotate")).toHaveLength(1);
+        const rotations = await kms.send(
+          new ListKeyRotationsCommand({ KeyId: arn, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }),
+        );
+        expect(rotations.Rotations?.filter((r) => r.RotationType === "ON_DEMAND")).toHaveLength(1);
+      }
+      expect((await runCli(args, { env })).stderr).toContain("nothing to do");
+      expect((await runCli(["byok", "journal", "verify", journal])).code).toBe(0);
+    } finally {
+      await sandbox.stop();
+    }
+  }, 120_000);
 });
 
 describe("keyplane expiry renew with sealed shares", () => {

@@ -2,41 +2,15 @@
 // The sandbox: time from spawn to "listening" (median of N), then request rates over real HTTP with the AWS
 // SDK (CreateKey, Encrypt, DescribeKey; 20 requests in flight), with and without --state.
 // Usage: node bench/sandbox.js [startRuns] [requests]   (needs `npm run build`)
-const { spawn } = require("node:child_process");
 const { mkdtempSync, rmSync } = require("node:fs");
 const { tmpdir } = require("node:os");
 const { join } = require("node:path");
 const { CreateKeyCommand, DescribeKeyCommand, EncryptCommand, KMSClient } = require("@aws-sdk/client-kms");
-const { median, record } = require("./lib");
+const { median, record, startSandbox: start, stopSandbox: stop, BENCH_CREDENTIALS } = require("./lib");
 
 const startRuns = Number(process.argv[2] ?? 7);
 const requests = Number(process.argv[3] ?? 2000);
-const bin = join(__dirname, "..", "dist", "cli", "bin.js");
 const IN_FLIGHT = 20;
-
-function start(extra = []) {
-  const begin = process.hrtime.bigint();
-  const child = spawn(process.execPath, [bin, "sandbox", "--port", "0", ...extra], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.on("exit", (code) => reject(new Error(`sandbox exited ${code}`)));
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve({ child, url: match[1], ms: Number(process.hrtime.bigint() - begin) / 1e6 });
-    });
-  });
-}
-
-function stop(child) {
-  return new Promise((resolve) => {
-    child.removeAllListeners("exit");
-    child.once("exit", resolve);
-    child.kill("SIGTERM");
-  });
-}
 
 async function rate(count, send) {
   let next = 0;
@@ -56,7 +30,7 @@ async function rates(extra, label) {
   const kms = new KMSClient({
     endpoint: url,
     region: "us-east-1",
-    credentials: { accessKeyId: "AKIABENCH", secretAccessKey: "bench" },
+    credentials: BENCH_CREDENTIALS,
   });
   try {
     const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata.KeyId;

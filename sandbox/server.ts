@@ -143,7 +143,7 @@ export class Sandbox {
       throw errors.throttling();
     }
     const output = await operation.run(context, input);
-    if (operation.mutates) this.store.save();
+    if (operation.mutates) await this.store.saveSoon();
     sendJson(response, 200, output, requestId);
   }
 

@@ -8,6 +8,9 @@ import type { AliasRecord, GrantRecord, ImportParameters, KeyRecord, SandboxStat
  * to a temporary file, fsynced and renamed over the state file before the request is answered, so a sandbox
  * killed at any moment restarts with every change it acknowledged and never with a half-written file.
  * Writes are synchronous: requests are handled on one thread, so concurrent requests cannot interleave.
+ * Requests that change state close together share one write (group commit, `saveSoon`): each is still
+ * answered only after a snapshot holding its change is on disk, and a fleet of changes costs a write per
+ * batch instead of a whole snapshot per request.
  */
 export class Store {
   readonly keys = new Map<string, KeyRecord>();
@@ -17,6 +20,7 @@ export class Store {
   /** The clock offset saved with the state, if any. */
   clockOffsetMs: number | undefined;
   private readonly file: string | undefined;
+  private pendingSave: Promise<void> | undefined;
 
   constructor(file?: string) {
     this.file = file;
@@ -35,6 +39,26 @@ export class Store {
     }
     renameSync(temporary, this.file);
     syncDirectory(dirname(this.file));
+  }
+
+  /**
+   * Resolves once a snapshot taken after this call is on disk. Changes made before the shared write starts
+   * ride along with it; a change made during it waits for the next one.
+   */
+  saveSoon(): Promise<void> {
+    if (!this.file) return Promise.resolve();
+    this.pendingSave ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        this.pendingSave = undefined;
+        try {
+          this.save();
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    return this.pendingSave;
   }
 
   snapshot(): SandboxState {

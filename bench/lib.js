@@ -80,6 +80,7 @@ function sandboxEnv(url, region = "us-east-1") {
 /** Runs `keyplane ...args`; resolves with exit code, output and wall time. */
 function runCli(args, env) {
   const begin = process.hrtime.bigint();
+  const startedAt = Date.now();
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -91,7 +92,7 @@ function runCli(args, env) {
   });
   return new Promise((resolve) => {
     child.on("exit", (code) =>
-      resolve({ code, stdout, stderr, ms: Number(process.hrtime.bigint() - begin) / 1e6 }),
+      resolve({ code, stdout, stderr, startedAt, ms: Number(process.hrtime.bigint() - begin) / 1e6 }),
     );
   });
 }

@@ -52,10 +52,10 @@ export async function listKeysAndRead<T>(
   client: KMSClient,
   options: ListKeysAndReadOptions<T>,
 ): Promise<T[]> {
-  const [ids, aliases] = await Promise.all([
-    listKeyIds(client, options.limiter),
-    aliasesByKey(client, options.limiter),
-  ]);
+  // Aliases page in while keys are described: only building each result waits for them.
+  const aliasesRead = aliasesByKey(client);
+  aliasesRead.catch(() => undefined);
+  const ids = await listKeyIds(client, options.limiter);
   let done = 0;
   const tick = () => {
     done += 1;
@@ -76,6 +76,7 @@ export async function listKeysAndRead<T>(
       return undefined;
     }
     const rawTags = await listTags(client, id);
+    const aliases = await aliasesRead;
     const value = await options.readFurther({
       region: options.region,
       metadata,
@@ -102,12 +103,16 @@ async function listKeyIds(client: KMSClient, limiter: Limiter): Promise<string[]
   return ids;
 }
 
-async function aliasesByKey(client: KMSClient, limiter: Limiter): Promise<Map<string, string[]>> {
+/**
+ * Alias pages are read one after another beside the key reads, outside the limiter: key reads waiting for
+ * the aliases hold its slots, so a page queued behind them would never run.
+ */
+async function aliasesByKey(client: KMSClient): Promise<Map<string, string[]>> {
   const byKey = new Map<string, string[]>();
   let marker: string | undefined;
   do {
-    const page = await limiter.run(() =>
-      kmsCall("ListAliases", () => client.send(new ListAliasesCommand({ Limit: 100, Marker: marker }))),
+    const page = await kmsCall("ListAliases", () =>
+      client.send(new ListAliasesCommand({ Limit: 100, Marker: marker })),
     );
     for (const alias of page.Aliases ?? []) {
       if (!alias.TargetKeyId || !alias.AliasName) continue;

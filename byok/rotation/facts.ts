@@ -1,7 +1,7 @@
 import type { RotationKeyFacts } from "./model";
 import type { ObservedRotation } from "./observe";
 
-/** The rotation model's input from what observeRotations read (DescribeKey, rotation status and history, tags). */
+/** The rotation model's input from what observeRotation read (DescribeKey, rotation status and history, tags). */
 export function rotationFacts(observed: ObservedRotation): RotationKeyFacts {
   const { metadata, aliases, tags, region } = observed.key;
   const facts: RotationKeyFacts = {

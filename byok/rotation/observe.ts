@@ -5,7 +5,6 @@ import {
   type RotationsListEntry,
 } from "@aws-sdk/client-kms";
 import { kmsCall } from "../kms/aws-error";
-import { type Limiter, mapLimited } from "../kms/limiter";
 import type { ListedKey } from "../kms/list-keys";
 import { serverNow } from "../kms/server-time";
 
@@ -28,39 +27,33 @@ function isSymmetricEncryption(key: ListedKey): boolean {
 }
 
 /**
- * Rotation status and history of each key, behind the limiter. Only symmetric encryption keys have either;
+ * Rotation status and history of a key. Only symmetric encryption keys have either;
  * the others are observed with no rotation at all (the model says what a runbook does for them).
  * https://docs.aws.amazon.com/kms/latest/developerguide/rotating-keys.html
  */
-export function observeRotations(
-  client: KMSClient,
-  limiter: Limiter,
-  keys: readonly ListedKey[],
-): Promise<ObservedRotation[]> {
-  return mapLimited(limiter, keys, async (key) => {
-    const keyArn = key.metadata.Arn ?? key.metadata.KeyId ?? "";
-    const observed: ObservedRotation = { key, automaticEnabled: false, observedAt: serverNow(client) };
-    if (key.metadata.CurrentKeyMaterialId) observed.currentMaterialId = key.metadata.CurrentKeyMaterialId;
-    if (!isSymmetricEncryption(key) || key.metadata.KeyState === "PendingImport") return observed;
-    const status = await kmsCall(`GetKeyRotationStatus ${keyArn}`, () =>
-      client.send(new GetKeyRotationStatusCommand({ KeyId: keyArn })),
-    );
-    observed.automaticEnabled = status.KeyRotationEnabled === true;
-    if (status.RotationPeriodInDays) observed.periodDays = status.RotationPeriodInDays;
-    if (status.NextRotationDate) observed.nextRotationDate = status.NextRotationDate;
-    const entries = await listRotations(client, keyArn, key.metadata.Origin === "EXTERNAL");
-    const rotated = entries
-      .map((entry) => entry.RotationDate)
-      .filter((date): date is Date => date !== undefined)
-      .sort((a, b) => a.getTime() - b.getTime());
-    const last = rotated.at(-1);
-    if (last) observed.lastRotationDate = last;
-    const pending = entries.find((entry) => entry.KeyMaterialState === "PENDING_ROTATION");
-    if (pending?.KeyMaterialId) observed.pendingMaterialId = pending.KeyMaterialId;
-    const current = entries.find((entry) => entry.KeyMaterialState === "CURRENT");
-    if (current?.KeyMaterialId) observed.currentMaterialId = current.KeyMaterialId;
-    return observed;
-  });
+export async function observeRotation(client: KMSClient, key: ListedKey): Promise<ObservedRotation> {
+  const keyArn = key.metadata.Arn ?? key.metadata.KeyId ?? "";
+  const observed: ObservedRotation = { key, automaticEnabled: false, observedAt: serverNow(client) };
+  if (key.metadata.CurrentKeyMaterialId) observed.currentMaterialId = key.metadata.CurrentKeyMaterialId;
+  if (!isSymmetricEncryption(key) || key.metadata.KeyState === "PendingImport") return observed;
+  const status = await kmsCall(`GetKeyRotationStatus ${keyArn}`, () =>
+    client.send(new GetKeyRotationStatusCommand({ KeyId: keyArn })),
+  );
+  observed.automaticEnabled = status.KeyRotationEnabled === true;
+  if (status.RotationPeriodInDays) observed.periodDays = status.RotationPeriodInDays;
+  if (status.NextRotationDate) observed.nextRotationDate = status.NextRotationDate;
+  const entries = await listRotations(client, keyArn, key.metadata.Origin === "EXTERNAL");
+  const rotated = entries
+    .map((entry) => entry.RotationDate)
+    .filter((date): date is Date => date !== undefined)
+    .sort((a, b) => a.getTime() - b.getTime());
+  const last = rotated.at(-1);
+  if (last) observed.lastRotationDate = last;
+  const pending = entries.find((entry) => entry.KeyMaterialState === "PENDING_ROTATION");
+  if (pending?.KeyMaterialId) observed.pendingMaterialId = pending.KeyMaterialId;
+  const current = entries.find((entry) => entry.KeyMaterialState === "CURRENT");
+  if (current?.KeyMaterialId) observed.currentMaterialId = current.KeyMaterialId;
+  return observed;
 }
 
 async function listRotations(

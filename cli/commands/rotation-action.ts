@@ -1,11 +1,11 @@
 import type { Command } from "commander";
 import { usageError } from "../../byok/errors";
-import { listKeys } from "../../byok/kms/list-keys";
+import { type ListedKey, listKeysAndRead } from "../../byok/kms/list-keys";
 import { serverNow } from "../../byok/kms/server-time";
 import { bindOfflineModules } from "../../byok/offline-binding";
 import { rotationFacts } from "../../byok/rotation/facts";
 import { assessRotations, type RotationAssessment, rotationNeedsAttention } from "../../byok/rotation/model";
-import { observeRotations } from "../../byok/rotation/observe";
+import { type ObservedRotation, observeRotation } from "../../byok/rotation/observe";
 import { type ActionReport, applyRotationActions, type RotationWork } from "../../byok/rotation/runner";
 import { EXIT } from "../exit-codes";
 import { type GlobalOptions, globalOptions } from "../global-options";
@@ -33,29 +33,32 @@ async function assessFleet(options: GlobalOptions, flags: RotationFlags): Promis
       regions.map(async (region, index) => {
         const client = fleetClient(options, region);
         try {
-          const keys = await listKeys(client, {
-            limiter,
-            region,
-            onKey: (regionDone, regionTotal) => {
-              done[index] = regionDone;
-              totals[index] = regionTotal;
-              bar.update(
-                done.reduce((a, b) => a + b, 0),
-                totals.reduce((a, b) => a + b, 0),
-              );
-            },
-          });
-          const wanted = keys.filter((key) =>
-            flags.all ? true : flags.plan ? key.tags.plan === flags.plan : key.tags.plan !== undefined,
-          );
-          const observed = await observeRotations(client, limiter, wanted);
+          const wanted = (key: ListedKey) =>
+            flags.all ? true : flags.plan ? key.tags.plan === flags.plan : key.tags.plan !== undefined;
+          // Each key's rotation is read right after its tags, so the quotas of both are used at once.
+          const observed = (
+            await listKeysAndRead(client, {
+              limiter,
+              region,
+              readFurther: async (key) => (wanted(key) ? observeRotation(client, key) : undefined),
+              onKey: (regionDone, regionTotal) => {
+                done[index] = regionDone;
+                totals[index] = regionTotal;
+                bar.update(
+                  done.reduce((a, b) => a + b, 0),
+                  totals.reduce((a, b) => a + b, 0),
+                );
+              },
+            })
+          ).filter((item): item is ObservedRotation => item !== undefined);
           const now = serverNow(client);
           const facts = observed.map(rotationFacts);
           const assessments = assessRotations(facts, { now });
+          const byArn = new Map(facts.map((fact, position) => [fact.keyArn, position]));
           return assessments.map((assessment): Assessed => {
-            const index = facts.findIndex((fact) => fact.keyArn === assessment.keyArn);
-            const fact = facts[index] ?? facts[0]!;
-            const validity = observed[index]?.key.tags.materialValidityDays;
+            const position = byArn.get(assessment.keyArn) ?? 0;
+            const fact = facts[position] ?? facts[0]!;
+            const validity = observed[position]?.key.tags.materialValidityDays;
             return {
               facts: fact,
               assessment,

@@ -55,9 +55,12 @@ export interface OfflineBinding {
   journalRecords(): Promise<OfflineJournalRecord[]>;
 }
 
-/** Binds the offline steps; without a journal file, journal() does nothing and there are no records. */
-export function bindOfflineModules(options: { journalFile?: string } = {}): OfflineBinding {
-  const { journalFile } = options;
+/**
+ * Binds the offline steps; without a journal file, journal() does nothing and there are no records.
+ * `caller` (the STS caller ARN of an online command) goes into every record it writes.
+ */
+export function bindOfflineModules(options: { journalFile?: string; caller?: string } = {}): OfflineBinding {
+  const { journalFile, caller } = options;
   return {
     generate: generateMaterial,
     wrap: (material, publicKeyDer, algorithm) =>
@@ -85,7 +88,7 @@ export function bindOfflineModules(options: { journalFile?: string } = {}): Offl
     async journal(record) {
       if (!journalFile) return;
       const { event, ...fields } = record;
-      appendJournal(journalFile, event, fields);
+      appendJournal(journalFile, event, caller ? { caller, ...fields } : fields);
     },
     async journalRecords() {
       if (!journalFile) return [];

@@ -1,4 +1,5 @@
 export * from "./aws-error";
+export * from "./caller";
 export * from "./client";
 export * from "./limiter";
 export * from "./list-keys";

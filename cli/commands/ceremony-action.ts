@@ -17,6 +17,7 @@ import {
   wrappingChoices,
 } from "../../byok/vocabulary/wrapping";
 import { type GlobalOptions, globalOptions } from "../global-options";
+import { journaledSteps } from "../journal-binding";
 import { renderJson } from "../output";
 import { TaskList } from "../progress/task-list";
 import { type Ask, createAsk } from "../prompts/ask";
@@ -106,7 +107,7 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
         throw new KeyplaneError("INVALID_INPUT", "ceremony not confirmed; nothing was imported");
       }
     }
-    const journaled = bindOfflineModules({ journalFile });
+    const journaled = await journaledSteps(options, journalFile);
     const tasks = new TaskList(STEP_TITLES);
     const result = await runCeremony(
       client,

@@ -12,12 +12,12 @@ import { createKmsClient } from "../../byok/kms/client";
 import { listTags } from "../../byok/kms/list-keys";
 import { assertKeyReference, resolveKey } from "../../byok/kms/resolve-key";
 import { serverNow } from "../../byok/kms/server-time";
-import { bindOfflineModules } from "../../byok/offline-binding";
 import { DAY_MS, parseDuration } from "../../byok/vocabulary/durations";
 import { parseKeyplaneTags } from "../../byok/vocabulary/tags";
 import { wrappingChoices } from "../../byok/vocabulary/wrapping";
 import { EXIT } from "../exit-codes";
 import { globalOptions } from "../global-options";
+import { journaledSteps } from "../journal-binding";
 import { type Column, printResult, renderJson } from "../output";
 import { createProgressBar } from "../progress/progress-bar";
 import type { ExpiryFlags, RenewFlags } from "./expiry";
@@ -125,7 +125,7 @@ export async function expiryRenew(flags: RenewFlags, command: Command): Promise<
     noExpiry: flags.expiry === false,
   });
   const client = createKmsClient(options);
-  const offline = bindOfflineModules(options.journal ? { journalFile: options.journal } : {});
+  const offline = await journaledSteps(options, options.journal);
   try {
     const metadata = await resolveKey(client, flags.key);
     const keySpec = assertExternalKey(metadata, flags.key);

@@ -2,13 +2,13 @@ import type { Command } from "commander";
 import { usageError } from "../../byok/errors";
 import { type ListedKey, listKeysAndRead } from "../../byok/kms/list-keys";
 import { serverNow } from "../../byok/kms/server-time";
-import { bindOfflineModules } from "../../byok/offline-binding";
 import { rotationFacts } from "../../byok/rotation/facts";
 import { assessRotations, type RotationAssessment, rotationNeedsAttention } from "../../byok/rotation/model";
 import { type ObservedRotation, observeRotation } from "../../byok/rotation/observe";
 import { type ActionReport, applyRotationActions, type RotationWork } from "../../byok/rotation/runner";
 import { EXIT } from "../exit-codes";
 import { type GlobalOptions, globalOptions } from "../global-options";
+import { journaledSteps } from "../journal-binding";
 import { type Column, paint, printResult, renderJson, useColor } from "../output";
 import { createProgressBar } from "../progress/progress-bar";
 import { countFlag } from "./byok-online";
@@ -138,7 +138,7 @@ export async function rotationApply(flags: RotationFlags, command: Command): Pro
   const work = await assessFleet(options, flags);
   const byRegion = new Map<string, Assessed[]>();
   for (const item of work) byRegion.set(item.region, [...(byRegion.get(item.region) ?? []), item]);
-  const offline = bindOfflineModules(options.journal ? { journalFile: options.journal } : {});
+  const offline = await journaledSteps(options, dryRun ? undefined : options.journal);
   // Regions have quotas of their own: they run side by side.
   const perRegion = await Promise.all(
     [...byRegion].map(async ([region, items]) => {

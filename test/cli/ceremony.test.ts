@@ -103,13 +103,16 @@ describe("byok ceremony by flags", () => {
     const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: arn }));
     expect(KeyMetadata?.KeyState).toBe("Enabled");
     expect(KeyMetadata?.ValidTo?.toISOString()).toBe(output.validTo);
-    expect(journalLines(join(dir, "flags.jsonl")).map((line) => line.event)).toEqual([
+    const lines = journalLines(join(dir, "flags.jsonl"));
+    expect(lines.map((line) => line.event)).toEqual([
       "ceremony.params",
       "ceremony.import",
       "ceremony.verify",
       "ceremony.escrow",
       "ceremony.complete",
     ]);
+    // Who ran it, as STS GetCallerIdentity answers for the same credentials (the sandbox's user).
+    for (const line of lines) expect(line.caller).toBe("arn:aws:iam::111111111111:user/keyplane-sandbox");
   });
 
   test("HMAC material from a hex file: KMS's MAC equals one computed here from the file", async () => {

@@ -7,7 +7,6 @@
 // The sandbox reuses 4 wrapping key pairs (--wrapping-key-pool 4): AWS makes a fresh RSA-4096 pair per
 // call on its HSMs, which takes this machine 1.4 s of CPU per pair and would measure the sandbox instead.
 // Usage: node bench/batch-import.js [keys]   (needs `npm run build`)
-const { constants, createPublicKey, publicEncrypt, randomBytes } = require("node:crypto");
 const { mkdtempSync, readFileSync, rmSync } = require("node:fs");
 const { tmpdir } = require("node:os");
 const { join } = require("node:path");
@@ -15,11 +14,11 @@ const {
   CreateAliasCommand,
   CreateKeyCommand,
   GetParametersForImportCommand,
-  ImportKeyMaterialCommand,
   KMSClient,
 } = require("@aws-sdk/client-kms");
 const {
   BENCH_CREDENTIALS,
+  importRandomMaterial,
   machine,
   pool,
   quotaBound,
@@ -52,28 +51,7 @@ async function seed(stateFile) {
       await kms.send(
         new CreateAliasCommand({ AliasName: `alias/batch/key-${i}`, TargetKeyId: KeyMetadata.KeyId }),
       );
-      const parameters = await kms.send(
-        new GetParametersForImportCommand({
-          KeyId: KeyMetadata.KeyId,
-          WrappingAlgorithm: "RSAES_OAEP_SHA_256",
-          WrappingKeySpec: "RSA_2048",
-        }),
-      );
-      const material = randomBytes(32);
-      const key = createPublicKey({ key: Buffer.from(parameters.PublicKey), format: "der", type: "spki" });
-      const wrapped = publicEncrypt(
-        { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" },
-        material,
-      );
-      material.fill(0);
-      await kms.send(
-        new ImportKeyMaterialCommand({
-          KeyId: KeyMetadata.KeyId,
-          ImportToken: parameters.ImportToken,
-          EncryptedKeyMaterial: wrapped,
-          ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE",
-        }),
-      );
+      await importRandomMaterial(kms, KeyMetadata.KeyId);
     });
   } finally {
     kms.destroy();

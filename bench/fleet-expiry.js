@@ -5,19 +5,13 @@
 // Reports the wall time beside the lower bound the quotas put on the calls it made (the sandbox counts
 // them), and throttled calls. Target: within 1.2x of the bound, zero failures.
 // Usage: node bench/fleet-expiry.js [keys]   (needs `npm run build`)
-const { constants, createPublicKey, publicEncrypt, randomBytes } = require("node:crypto");
 const { mkdtempSync, rmSync } = require("node:fs");
 const { tmpdir } = require("node:os");
 const { join } = require("node:path");
-const {
-  CreateAliasCommand,
-  CreateKeyCommand,
-  GetParametersForImportCommand,
-  ImportKeyMaterialCommand,
-  KMSClient,
-} = require("@aws-sdk/client-kms");
+const { CreateAliasCommand, CreateKeyCommand, KMSClient } = require("@aws-sdk/client-kms");
 const {
   BENCH_CREDENTIALS,
+  importRandomMaterial,
   machine,
   pool,
   quotaBound,
@@ -37,32 +31,6 @@ function externalSpec(i) {
   if (i % 20 === 0) return { KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC" };
   if (i % 20 === 1) return { KeySpec: "RSA_2048", KeyUsage: "SIGN_VERIFY" };
   return { KeySpec: "SYMMETRIC_DEFAULT", KeyUsage: "ENCRYPT_DECRYPT" };
-}
-
-async function importSymmetric(kms, keyId, days) {
-  const parameters = await kms.send(
-    new GetParametersForImportCommand({
-      KeyId: keyId,
-      WrappingAlgorithm: "RSAES_OAEP_SHA_256",
-      WrappingKeySpec: "RSA_2048",
-    }),
-  );
-  const material = randomBytes(32);
-  const key = createPublicKey({ key: Buffer.from(parameters.PublicKey), format: "der", type: "spki" });
-  const wrapped = publicEncrypt(
-    { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" },
-    material,
-  );
-  material.fill(0);
-  await kms.send(
-    new ImportKeyMaterialCommand({
-      KeyId: keyId,
-      ImportToken: parameters.ImportToken,
-      EncryptedKeyMaterial: wrapped,
-      ExpirationModel: "KEY_MATERIAL_EXPIRES",
-      ValidTo: new Date(Date.now() + days * DAY),
-    }),
-  );
 }
 
 async function seed(stateFile) {
@@ -87,7 +55,7 @@ async function seed(stateFile) {
       );
       // A quarter of the symmetric external keys get material, expiring 5 to 200 days from now.
       if (external && externalSpec(n).KeySpec === "SYMMETRIC_DEFAULT" && n % 4 === 2) {
-        await importSymmetric(kms, KeyMetadata.KeyId, 5 + (n % 196));
+        await importRandomMaterial(kms, KeyMetadata.KeyId, new Date(Date.now() + (5 + (n % 196)) * DAY));
       }
     });
   } finally {

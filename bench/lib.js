@@ -62,6 +62,39 @@ async function sandboxStats(url) {
   return (await fetch(`${url}/_sandbox/stats`)).json();
 }
 
+/**
+ * Seeds imported material the way a script would, without keyplane: fresh random bytes wrapped with
+ * RSAES_OAEP_SHA_256 under an RSA_2048 wrapping key, expiring at `validTo` (or never).
+ */
+async function importRandomMaterial(kms, keyId, validTo) {
+  const { constants, createPublicKey, publicEncrypt, randomBytes } = require("node:crypto");
+  const { GetParametersForImportCommand, ImportKeyMaterialCommand } = require("@aws-sdk/client-kms");
+  const parameters = await kms.send(
+    new GetParametersForImportCommand({
+      KeyId: keyId,
+      WrappingAlgorithm: "RSAES_OAEP_SHA_256",
+      WrappingKeySpec: "RSA_2048",
+    }),
+  );
+  const material = randomBytes(32);
+  const key = createPublicKey({ key: Buffer.from(parameters.PublicKey), format: "der", type: "spki" });
+  const wrapped = publicEncrypt(
+    { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" },
+    material,
+  );
+  material.fill(0);
+  await kms.send(
+    new ImportKeyMaterialCommand({
+      KeyId: keyId,
+      ImportToken: parameters.ImportToken,
+      EncryptedKeyMaterial: wrapped,
+      ...(validTo
+        ? { ExpirationModel: "KEY_MATERIAL_EXPIRES", ValidTo: validTo }
+        : { ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" }),
+    }),
+  );
+}
+
 const BENCH_CREDENTIALS = { accessKeyId: "AKIABENCH", secretAccessKey: "bench" };
 
 /** Environment for running the CLI against a sandbox. */
@@ -143,5 +176,6 @@ module.exports = {
   runCli,
   pool,
   quotaBound,
+  importRandomMaterial,
   BENCH_CREDENTIALS,
 };

@@ -1,13 +1,8 @@
-import {
-  type KeyMetadata,
-  type KMSClient,
-  ListKeyRotationsCommand,
-  type RotationsListEntry,
-} from "@aws-sdk/client-kms";
-import { kmsCall } from "../kms/aws-error";
+import type { KeyMetadata, KMSClient } from "@aws-sdk/client-kms";
 import { createKmsClient, type KmsClientOptions } from "../kms/client";
 import type { Limiter } from "../kms/limiter";
 import { type ListedKey, listKeysAndRead } from "../kms/list-keys";
+import { listKeyRotations } from "../kms/list-rotations";
 import { serverNow } from "../kms/server-time";
 
 /** One imported material of a key, as KMS reports it. */
@@ -84,21 +79,7 @@ async function observe(client: KMSClient, key: ListedKey): Promise<ObservedExter
 }
 
 async function listMaterials(client: KMSClient, keyArn: string): Promise<ObservedMaterial[]> {
-  const entries: RotationsListEntry[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await kmsCall(`ListKeyRotations ${keyArn}`, () =>
-      client.send(
-        new ListKeyRotationsCommand({
-          KeyId: keyArn,
-          IncludeKeyMaterial: "ALL_KEY_MATERIAL",
-          Marker: marker,
-        }),
-      ),
-    );
-    entries.push(...(page.Rotations ?? []));
-    marker = page.Truncated ? page.NextMarker : undefined;
-  } while (marker);
+  const entries = await listKeyRotations(client, keyArn, { includeMaterial: true });
   return entries.map((entry) => {
     const material: ObservedMaterial = { importState: entry.ImportState ?? "PENDING_IMPORT" };
     if (entry.KeyMaterialId) material.keyMaterialId = entry.KeyMaterialId;

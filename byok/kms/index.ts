@@ -3,6 +3,7 @@ export * from "./caller";
 export * from "./client";
 export * from "./limiter";
 export * from "./list-keys";
+export * from "./list-rotations";
 export * from "./pacer";
 export * from "./resolve-key";
 export * from "./server-time";

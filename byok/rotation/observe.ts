@@ -1,11 +1,7 @@
-import {
-  GetKeyRotationStatusCommand,
-  type KMSClient,
-  ListKeyRotationsCommand,
-  type RotationsListEntry,
-} from "@aws-sdk/client-kms";
+import { GetKeyRotationStatusCommand, type KMSClient } from "@aws-sdk/client-kms";
 import { kmsCall } from "../kms/aws-error";
 import type { ListedKey } from "../kms/list-keys";
+import { listKeyRotations } from "../kms/list-rotations";
 import { serverNow } from "../kms/server-time";
 
 /** One key's rotation facts as KMS reports them: the input of the rotation model. */
@@ -42,7 +38,9 @@ export async function observeRotation(client: KMSClient, key: ListedKey): Promis
   observed.automaticEnabled = status.KeyRotationEnabled === true;
   if (status.RotationPeriodInDays) observed.periodDays = status.RotationPeriodInDays;
   if (status.NextRotationDate) observed.nextRotationDate = status.NextRotationDate;
-  const entries = await listRotations(client, keyArn, key.metadata.Origin === "EXTERNAL");
+  const entries = await listKeyRotations(client, keyArn, {
+    includeMaterial: key.metadata.Origin === "EXTERNAL",
+  });
   const rotated = entries
     .map((entry) => entry.RotationDate)
     .filter((date): date is Date => date !== undefined)
@@ -54,27 +52,4 @@ export async function observeRotation(client: KMSClient, key: ListedKey): Promis
   const current = entries.find((entry) => entry.KeyMaterialState === "CURRENT");
   if (current?.KeyMaterialId) observed.currentMaterialId = current.KeyMaterialId;
   return observed;
-}
-
-async function listRotations(
-  client: KMSClient,
-  keyArn: string,
-  imported: boolean,
-): Promise<RotationsListEntry[]> {
-  const entries: RotationsListEntry[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await kmsCall(`ListKeyRotations ${keyArn}`, () =>
-      client.send(
-        new ListKeyRotationsCommand({
-          KeyId: keyArn,
-          Marker: marker,
-          ...(imported ? { IncludeKeyMaterial: "ALL_KEY_MATERIAL" as const } : {}),
-        }),
-      ),
-    );
-    entries.push(...(page.Rotations ?? []));
-    marker = page.Truncated ? page.NextMarker : undefined;
-  } while (marker);
-  return entries;
 }

@@ -2,9 +2,7 @@ import {
   EnableKeyRotationCommand,
   GetKeyRotationStatusCommand,
   type KMSClient,
-  ListKeyRotationsCommand,
   RotateKeyOnDemandCommand,
-  type RotationsListEntry,
 } from "@aws-sdk/client-kms";
 import type { DisposableMaterial, JournalRecord, MaterialOffline } from "../ceremony/ports";
 import { KeyplaneError } from "../errors";
@@ -12,6 +10,7 @@ import { importMaterial } from "../import/import-material";
 import { getImportParameters } from "../import/parameters";
 import { kmsCall } from "../kms/aws-error";
 import { createLimiter } from "../kms/limiter";
+import { listKeyRotations } from "../kms/list-rotations";
 import type { KeySpec } from "../vocabulary/key-specs";
 import { wrappingChoices } from "../vocabulary/wrapping";
 import type { RotationActionKind, RotationAssessment, RotationKeyFacts } from "./model";
@@ -148,7 +147,7 @@ async function importAndRotate(
   const keySpec = item.facts.keySpec as KeySpec;
   const journal = (record: JournalFields) => offline.journal({ ...record, keyArn, outcome: "ok" });
   const unfinished = unfinishedCycle(records, keyArn);
-  let materials = await listMaterials(client, keyArn);
+  let materials = await listKeyRotations(client, keyArn, { includeMaterial: true });
   let pending = materials.find((entry) => entry.KeyMaterialState === "PENDING_ROTATION");
 
   if (
@@ -214,7 +213,7 @@ async function importAndRotate(
     } finally {
       material.dispose();
     }
-    materials = await listMaterials(client, keyArn);
+    materials = await listKeyRotations(client, keyArn, { includeMaterial: true });
     pending = materials.find((entry) => entry.KeyMaterialState === "PENDING_ROTATION");
   }
   if (!pending?.KeyMaterialId) {
@@ -270,23 +269,4 @@ function unfinishedCycle(
   return imported?.keyMaterialId
     ? { checkValue, materialId: String(imported.keyMaterialId) }
     : { checkValue };
-}
-
-async function listMaterials(client: KMSClient, keyArn: string): Promise<RotationsListEntry[]> {
-  const entries: RotationsListEntry[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await kmsCall(`ListKeyRotations ${keyArn}`, () =>
-      client.send(
-        new ListKeyRotationsCommand({
-          KeyId: keyArn,
-          IncludeKeyMaterial: "ALL_KEY_MATERIAL",
-          Marker: marker,
-        }),
-      ),
-    );
-    entries.push(...(page.Rotations ?? []));
-    marker = page.Truncated ? page.NextMarker : undefined;
-  } while (marker);
-  return entries;
 }

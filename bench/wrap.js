@@ -14,8 +14,10 @@
 // system for node, all threads, user for `openssl speed`), so time other processes take is not counted
 // against either side; node cases run in interleaved 0.1 s slices so they see the same load; OpenSSL runs
 // before the node cases in odd rounds and after them in even ones; each figure is the median of the rounds.
+// CPU seconds are not equal either (on a VM the host's other load slows a vCPU without showing as steal), so
+// the table also prints the median of per-round ratios ("paired"), each from measurements seconds apart.
 // Target: RSA-4096 wraps >= 90% of OpenSSL's public ops.
-// Usage: node bench/wrap.js [CPU seconds per case per round, default 0.5] [rounds, default 5]
+// Usage: node bench/wrap.js [CPU seconds per case per round, default 0.25] [rounds, default 7]
 //   (needs `npm run build`)
 const { spawnSync } = require("node:child_process");
 const { constants, generateKeyPairSync, publicEncrypt } = require("node:crypto");
@@ -26,8 +28,8 @@ const dist = join(__dirname, "..", "dist", "byok");
 const { parseWrappingPublicKey, wrapForImport } = require(join(dist, "wrap", "index.js"));
 const { generateMaterial } = require(join(dist, "material", "generate.js"));
 
-const seconds = Number(process.argv[2] ?? 0.5);
-const rounds = Math.max(1, Math.round(Number(process.argv[3] ?? 5)));
+const seconds = Number(process.argv[2] ?? 0.25);
+const rounds = Math.max(1, Math.round(Number(process.argv[3] ?? 7)));
 const SLICE_SECONDS = 0.1;
 const SIZES = [2048, 3072, 4096];
 const ALGORITHMS = [
@@ -77,8 +79,11 @@ function nodeCases(bits, material) {
 /** Operations per CPU second of each case, from interleaved slices until each case has `seconds` of CPU. */
 function measure(cases) {
   const totals = new Map([...cases.keys()].map((name) => [name, { count: 0, cpu: 0 }]));
+  const order = [...cases];
   while ([...totals.values()].some((total) => total.cpu < seconds)) {
-    for (const [name, run] of cases) {
+    // Rotated each pass, so that no case always follows the same one (whose garbage it would collect).
+    order.push(order.shift());
+    for (const [name, run] of order) {
       const total = totals.get(name);
       if (total.cpu >= seconds) continue;
       const before = process.cpuUsage();
@@ -124,10 +129,17 @@ const spread = (key) => {
   return values.length > 1 ? (Math.max(...values) - Math.min(...values)) / median(values) : 0;
 };
 const pct = (value, limit) => (value && limit ? `${((value / limit) * 100).toFixed(0)}%` : "n/a");
+/** Median over the rounds of numerator / denominator measured in the same round. */
+const paired = (numerator, denominator) => {
+  const a = samples.get(numerator) ?? [];
+  const b = samples.get(denominator) ?? [];
+  return a.length && a.length === b.length ? median(a.map((value, i) => value / b[i])) : undefined;
+};
+const pctOf = (ratio) => (ratio ? `${(ratio * 100).toFixed(0)}%` : "n/a");
 const pad = (text, width) => String(text).padEnd(width);
 const figures = [];
 console.log(
-  `${pad("wrapping key", 13)}${pad("algorithm", 26)}${pad("keyplane/s", 12)}${pad("node floor/s", 14)}${pad("openssl/s", 11)}${pad("kp/floor", 10)}${pad("floor/ossl", 12)}${pad("kp/ossl", 9)}spread kp, ossl`,
+  `${pad("wrapping key", 13)}${pad("algorithm", 26)}${pad("keyplane/s", 12)}${pad("node floor/s", 14)}${pad("openssl/s", 11)}${pad("kp/floor", 10)}${pad("floor/ossl", 12)}${pad("kp/ossl", 9)}${pad("paired kp/floor, floor/ossl, kp/ossl", 38)}spread kp, ossl`,
 );
 for (const bits of SIZES) {
   const ceiling = med(`${bits} openssl`);
@@ -144,9 +156,18 @@ for (const bits of SIZES) {
       `${pad(`RSA_${bits}`, 13)}${pad(algorithm, 26)}${pad(Math.round(rate), 12)}${pad(Math.round(floor), 14)}${pad(
         ceiling ? Math.round(ceiling) : "n/a",
         11,
-      )}${pad(pct(rate, floor), 10)}${pad(pct(floor, ceiling), 12)}${pad(pct(rate, ceiling), 9)}${(
-        spread(`${bits} ${algorithm}`) * 100
-      ).toFixed(0)}%, ${(spread(`${bits} openssl`) * 100).toFixed(0)}%`,
+      )}${pad(pct(rate, floor), 10)}${pad(pct(floor, ceiling), 12)}${pad(pct(rate, ceiling), 9)}${pad(
+        [
+          paired(`${bits} ${algorithm}`, `${bits} floor ${HASH_OF(algorithm)}`),
+          paired(`${bits} floor ${HASH_OF(algorithm)}`, `${bits} openssl`),
+          paired(`${bits} ${algorithm}`, `${bits} openssl`),
+        ]
+          .map(pctOf)
+          .join(", "),
+        38,
+      )}${(spread(`${bits} ${algorithm}`) * 100).toFixed(
+        0,
+      )}%, ${(spread(`${bits} openssl`) * 100).toFixed(0)}%`,
     );
     figures.push({
       figure: `wraps/s ${algorithm} RSA_${bits}`,
@@ -182,7 +203,9 @@ for (const bits of SIZES) {
     `${pad(`RSA_${bits}`, 13)}${pad("node:crypto raw RSA op", 26)}${pad("", 12)}${pad(Math.round(raw), 14)}${pad(
       ceiling ? Math.round(ceiling) : "n/a",
       11,
-    )}${pad("", 10)}${pad(pct(raw, ceiling), 12)}`,
+    )}${pad("", 10)}${pad(pct(raw, ceiling), 12)}${pad("", 9)}${pad(`-, ${pctOf(paired(`${bits} raw`, `${bits} openssl`))}, -`, 38)}${(
+      spread(`${bits} raw`) * 100
+    ).toFixed(0)}%`,
   );
 }
 record("wrap", figures);

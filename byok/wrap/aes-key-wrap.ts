@@ -17,7 +17,11 @@ function cipherName(kek: Buffer): string {
 /** AES key wrap with padding (RFC 5649, NIST SP 800-38F KWP) through OpenSSL's `id-aesN-wrap-pad`. */
 export function aesKeyWrapPad(kek: Buffer, data: Buffer): Buffer {
   const cipher = createCipheriv(cipherName(kek), kek, KWP_IV);
-  return Buffer.concat([cipher.update(data), cipher.final()]);
+  const wrapped = cipher.update(data);
+  // OpenSSL's wrap modes emit everything from update(); final() only ends the context (freeing, and so
+  // cleansing, its key schedule now rather than at garbage collection), so its empty output is not copied.
+  const rest = cipher.final();
+  return rest.length === 0 ? wrapped : Buffer.concat([wrapped, rest]);
 }
 
 /** The inverse; OpenSSL checks the integrity value and the padding, so a wrong key or a flipped bit throws. */

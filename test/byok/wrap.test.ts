@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
+import { constants, generateKeyPairSync, type KeyObject, privateDecrypt, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -167,6 +167,39 @@ describe("OAEP unwrapped by node-forge (a second independent implementation)", (
       expect(plain.equals(expected)).toBe(true);
     }
   });
+});
+
+describe("bulk wrapping with a pre-parsed key", () => {
+  it.each(WRAPPING_ALGORITHMS)(
+    "%s: OAEP and MGF1 both use the algorithm's hash, and only it",
+    (algorithm) => {
+      const pair = pairs.get("RSA_2048")!;
+      const material = materials.get("HMAC_256")!;
+      const parsed = parseWrappingPublicKey(pair.publicDer);
+      const info = WRAPPING_ALGORITHM_INFO[algorithm];
+      const other = info.oaepHash === "sha1" ? "sha256" : "sha1";
+      const expected = material.withBytes((bytes) => Buffer.from(bytes));
+      const results = [0, 1].map(() => wrapForImport({ material, publicKey: parsed, algorithm }));
+      // OAEP is randomized: two wraps differ, and both open.
+      expect(results[0]!.wrapped.equals(results[1]!.wrapped)).toBe(false);
+      for (const { wrapped, publicKeyFingerprint } of results) {
+        expect(publicKeyFingerprint).toBe(parsed.fingerprint);
+        const rsaPart = info.aesKeyWrap ? wrapped.subarray(0, 256) : wrapped;
+        const decrypt = (oaepHash: string) =>
+          privateDecrypt(
+            { key: pair.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash },
+            rsaPart,
+          );
+        const plain = decrypt(info.oaepHash);
+        expect(() => decrypt(other)).toThrow();
+        const unwrapped = info.aesKeyWrap ? aesKeyUnwrapPad(plain, wrapped.subarray(256)) : plain;
+        expect(unwrapped.equals(expected)).toBe(true);
+        plain.fill(0);
+        unwrapped.fill(0);
+      }
+      expected.fill(0);
+    },
+  );
 });
 
 describe("refusals", () => {

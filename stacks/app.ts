@@ -1,5 +1,6 @@
 import { App } from "cdktf";
 import { KeyHierarchy } from "./constructs/key-hierarchy";
+import { withoutCreationStacks } from "./creation-stacks";
 import { addGuardrails } from "./guardrails/aspects";
 import { SANDBOX_SUPPRESSIONS } from "./guardrails/lint-plan";
 import { thresholdsFor } from "./guardrails/profiles";
@@ -9,7 +10,9 @@ import { type DerivedPlan, MONITORING_CLASSIFICATION } from "./plan/derive";
 export function buildApp(derived: DerivedPlan, options: { sandboxUrl?: string; outdir?: string } = {}): App {
   // Stack traces in construct metadata cost time per construct and say nothing about a key plan.
   const app = new App({ stackTraces: false, ...(options.outdir ? { outdir: options.outdir } : {}) });
-  new KeyHierarchy(app, derived, options.sandboxUrl ? { sandboxUrl: options.sandboxUrl } : {});
+  withoutCreationStacks(
+    () => new KeyHierarchy(app, derived, options.sandboxUrl ? { sandboxUrl: options.sandboxUrl } : {}),
+  );
   const { plan } = derived;
   addGuardrails(app, {
     planName: plan.name,

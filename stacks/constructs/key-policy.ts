@@ -249,17 +249,18 @@ export class KeyPolicy {
     });
   }
 
-  /** Any statement, for callers composing their own (guardrails still inspect it). */
+  /** Any statement, for callers composing their own (guardrails still inspect it). Kept as a frozen copy. */
   add(statement: PolicyStatement): this {
-    this.statements.push(statement);
+    this.statements.push(frozenCopy(statement));
     return this;
   }
 
+  /**
+   * The policy as guardrails read it. Its statements are this policy's own, frozen: nobody can change the
+   * policy through them, and no copy per reading (a structured clone per key was half of `plan lint`).
+   */
   document(): PolicyDocument {
-    return {
-      Version: "2012-10-17",
-      Statement: this.statements.map((statement) => structuredClone(statement)),
-    };
+    return { Version: "2012-10-17", Statement: [...this.statements] };
   }
 
   /** The policy as the literal JSON string `aws_kms_key.policy` takes. */
@@ -270,6 +271,17 @@ export class KeyPolicy {
 
 function aws(principals: readonly string[]): { AWS: string | string[] } {
   return { AWS: one([...principals].sort()) };
+}
+
+/** A deep copy of a JSON value, frozen at every level. */
+function frozenCopy<T>(value: T): T {
+  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy)) as T;
+  if (value !== null && typeof value === "object") {
+    const copy: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) copy[key] = frozenCopy((value as Record<string, unknown>)[key]);
+    return Object.freeze(copy) as T;
+  }
+  return value;
 }
 
 /** IAM normalizes one-element lists to a string; rendering it that way avoids a diff on every plan. */

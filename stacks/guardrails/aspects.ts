@@ -1,4 +1,4 @@
-/** Each guardrail as a cdktf Aspect (cdk-nag style): the same pure rules, over the constructs at synth. */
+/** The guardrails as a cdktf Aspect (cdk-nag style): the same pure rules, over the constructs at synth. */
 import { Annotations, Aspects, type IAspect, TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
 import { KeyMonitoring } from "../constructs/key-monitoring";
@@ -11,45 +11,62 @@ export type GuardrailSettings = Omit<GuardrailContext, "stacks" | "keys"> & {
   suppressions: readonly Suppression[];
 };
 
-/** Gathered once per app (every rule reads the same view), after construction, at synth. */
-const contexts = new WeakMap<IConstruct, GuardrailContext>();
-
-function contextFor(root: IConstruct, settings: GuardrailSettings): GuardrailContext {
-  let context = contexts.get(root);
-  if (!context) {
-    const nodes = root.node.findAll();
-    const stacks = nodes.filter((node): node is TerraformStack => node instanceof TerraformStack);
-    context = {
-      ...settings,
-      stacks: stacks.map((stack) => ({
-        path: stack.node.path,
-        monitoring: stack.node.children.some((child) => child instanceof KeyMonitoring),
-      })),
-      keys: nodes.flatMap((node) => (isGuardedKeySource(node) ? [node.guardedKey()] : [])),
-    };
-    contexts.set(root, context);
-  }
-  return context;
+/** A finding and whether it belongs to no stack (the plan's own, such as the budget). */
+interface Placed {
+  finding: Finding;
+  planWide: boolean;
 }
 
+/** Gathered once per app (every rule reads the same view), after construction, at synth. */
+function contextFor(root: IConstruct, settings: GuardrailSettings): GuardrailContext {
+  const nodes = root.node.findAll();
+  const stacks = nodes.filter((node): node is TerraformStack => node instanceof TerraformStack);
+  return {
+    ...settings,
+    stacks: stacks.map((stack) => ({
+      path: stack.node.path,
+      monitoring: stack.node.children.some((child) => child instanceof KeyMonitoring),
+    })),
+    keys: nodes.flatMap((node) => (isGuardedKeySource(node) ? [node.guardedKey()] : [])),
+  };
+}
+
+/**
+ * The rule pack as one Aspect: cdktf visits every construct of a stack once per aspect, so one aspect for
+ * all rules rather than one per rule (at 1,500 keys, twelve aspects meant 58,000 visits). The rules
+ * run once per app, not once per stack; each stack then takes its own findings.
+ */
 export class GuardrailAspect implements IAspect {
+  private readonly reports = new WeakMap<IConstruct, Placed[]>();
+
   constructor(
-    readonly rule: Rule,
+    readonly rules: readonly Rule[],
     private readonly settings: GuardrailSettings,
   ) {}
 
   visit(node: IConstruct): void {
     if (!(node instanceof TerraformStack)) return;
-    const stacks = node.node.root.node.children.filter((child) => child instanceof TerraformStack);
-    const first = stacks[0] === node;
-    const findings = evaluate(contextFor(node.node.root, this.settings), this.settings.suppressions, [
-      this.rule,
-    ]);
-    for (const finding of findings) {
-      const inStack = finding.path === node.node.path || finding.path.startsWith(`${node.node.path}/`);
-      const planWide = !stacks.some((stack) => finding.path.startsWith(stack.node.path));
+    const root = node.node.root;
+    const first = root.node.children.find((child) => child instanceof TerraformStack) === node;
+    const path = node.node.path;
+    for (const { finding, planWide } of this.reportFor(root)) {
+      const inStack = finding.path === path || finding.path.startsWith(`${path}/`);
       if (inStack || (planWide && first)) annotate(node, finding);
     }
+  }
+
+  private reportFor(root: IConstruct): Placed[] {
+    let report = this.reports.get(root);
+    if (!report) {
+      const stacks = root.node.children.filter((child) => child instanceof TerraformStack);
+      const findings = evaluate(contextFor(root, this.settings), this.settings.suppressions, this.rules);
+      report = findings.map((finding) => ({
+        finding,
+        planWide: !stacks.some((stack) => finding.path.startsWith(stack.node.path)),
+      }));
+      this.reports.set(root, report);
+    }
+    return report;
   }
 }
 
@@ -62,13 +79,13 @@ function annotate(node: IConstruct, finding: Finding): void {
 }
 
 /**
- * Adds every rule to every stack under `scope`. On the stacks themselves: cdktf invokes aspects per stack,
+ * Adds the rules to every stack under `scope`. On the stacks themselves: cdktf invokes aspects per stack,
  * starting at the stack, so aspects added to the App alone would never run.
  */
-export function addGuardrails(scope: IConstruct, settings: GuardrailSettings): GuardrailAspect[] {
-  const aspects = RULES.map((rule) => new GuardrailAspect(rule, settings));
+export function addGuardrails(scope: IConstruct, settings: GuardrailSettings): GuardrailAspect {
+  const aspect = new GuardrailAspect(RULES, settings);
   for (const stack of scope.node.findAll().filter((node) => node instanceof TerraformStack)) {
-    for (const aspect of aspects) Aspects.of(stack).add(aspect);
+    Aspects.of(stack).add(aspect);
   }
-  return aspects;
+  return aspect;
 }

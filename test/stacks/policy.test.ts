@@ -1,3 +1,4 @@
+import { KeyPolicy } from "../../stacks/constructs/key-policy";
 import { policyForKey } from "../../stacks/constructs/policy-for-key";
 import { principalsAllowed } from "../../stacks/guardrails/policy-facts";
 import type { DerivedKey } from "../../stacks/plan/derive";
@@ -142,6 +143,28 @@ describe("KeyPolicy statements", () => {
     );
     expect(JSON.stringify(policyForKey(key, "eu-west-1").document())).toContain(
       "sqs.eu-west-1.amazonaws.com",
+    );
+  });
+});
+
+describe("KeyPolicy.document", () => {
+  test("statements are frozen copies: neither the caller's statement nor a reader changes the policy", () => {
+    const statement = {
+      Sid: "Custom",
+      Effect: "Allow" as const,
+      Principal: { AWS: ["arn:aws:iam::111111111111:role/A"] },
+      Action: ["kms:DescribeKey"],
+      Resource: "*" as const,
+    };
+    const policy = new KeyPolicy({ account: "111111111111", region: "us-east-1" }).add(statement);
+    statement.Action.push("kms:Decrypt");
+    const read = policy.document().Statement[0]!;
+    expect(() => (read.Action as string[]).push("kms:Encrypt")).toThrow(TypeError);
+    expect(policy.render()).toBe(
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ ...statement, Action: ["kms:DescribeKey"] }],
+      }),
     );
   });
 });

@@ -2,10 +2,11 @@ import type { KMSClient } from "@aws-sdk/client-kms";
 import { KeyplaneError } from "../errors";
 import type { MaterialExpiry } from "../import/expiry-option";
 import { type ImportKind, type ImportResult, importMaterial } from "../import/import-material";
-import { assertWrappingChoice, getImportParameters } from "../import/parameters";
+import { getImportParameters } from "../import/parameters";
 import { type VerifyResult, verifyImport } from "../import/verify";
 import { resolveKey } from "../kms/resolve-key";
 import type { WrappingAlgorithm, WrappingKeySpec } from "../vocabulary/wrapping";
+import { assertWrappingCombination } from "../vocabulary/wrapping";
 import type { CeremonyMaterial, CeremonyOffline, EscrowRequest, JournalRecord } from "./ports";
 import type { CeremonyStep, StepListener } from "./steps";
 
@@ -78,7 +79,7 @@ export async function runCeremony(
         `${request.key}: key spec is ${metadata.KeySpec}, the material is ${material.keySpec}`,
       );
     }
-    assertWrappingChoice(material.keySpec, request.wrappingAlgorithm, request.wrappingKeySpec);
+    assertWrappingCombination(material.keySpec, request.wrappingAlgorithm, request.wrappingKeySpec);
     const resumed =
       request.resume === false
         ? []

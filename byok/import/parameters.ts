@@ -5,10 +5,9 @@ import { kmsCall } from "../kms/aws-error";
 import { resolveKey } from "../kms/resolve-key";
 import { isKeySpec, type KeySpec } from "../vocabulary/key-specs";
 import {
-  canWrap,
+  assertWrappingCombination,
   type WrappingAlgorithm,
   type WrappingKeySpec,
-  wrappingChoices,
 } from "../vocabulary/wrapping";
 
 /** What GetParametersForImport hands out: a wrapping public key and a token bound to it, for 24 hours. */
@@ -42,22 +41,6 @@ export function assertExternalKey(metadata: KeyMetadata, reference: string): Key
   return spec;
 }
 
-/** Refuses an impossible algorithm/wrapping-key combination before any call, naming the allowed ones. */
-export function assertWrappingChoice(
-  keySpec: KeySpec,
-  algorithm: WrappingAlgorithm,
-  wrappingKeySpec: WrappingKeySpec,
-): void {
-  if (canWrap(keySpec, algorithm, wrappingKeySpec)) return;
-  const allowed = wrappingChoices(keySpec)
-    .map((choice) => `${choice.algorithm}/${choice.wrappingKeySpec}`)
-    .join(", ");
-  throw new KeyplaneError(
-    "INVALID_INPUT",
-    `--wrapping-algorithm ${algorithm} with --wrapping-key-spec ${wrappingKeySpec} cannot carry ${keySpec} material (allowed: ${allowed})`,
-  );
-}
-
 /**
  * GetParametersForImport for an EXTERNAL key. The public key and token expire together after 24 hours
  * (ParametersValidTo); a token only works with material wrapped under its own public key.
@@ -71,7 +54,7 @@ export async function getImportParameters(
 ): Promise<ImportParameters> {
   const metadata = await resolveKey(client, reference);
   const keySpec = assertExternalKey(metadata, reference);
-  assertWrappingChoice(keySpec, wrappingAlgorithm, wrappingKeySpec);
+  assertWrappingCombination(keySpec, wrappingAlgorithm, wrappingKeySpec);
   return fetchParameters(client, metadata.Arn ?? reference, keySpec, wrappingAlgorithm, wrappingKeySpec);
 }
 

@@ -1,4 +1,4 @@
-import type { KmsClientOptions } from "./client";
+import { type KmsClientOptions, regionProvider } from "./client";
 
 /**
  * Who is calling, for the journal: the ARN STS's GetCallerIdentity answers for the same credentials,
@@ -12,7 +12,7 @@ export async function callerIdentity(options: KmsClientOptions = {}): Promise<st
   const { GetCallerIdentityCommand, STSClient } = await import("@aws-sdk/client-sts");
   const endpoint = process.env.AWS_ENDPOINT_URL_STS ? undefined : (options.endpointUrl ?? undefined);
   const client = new STSClient({
-    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
+    region: regionProvider(options),
     maxAttempts: 3,
     ...(options.profile ? { profile: options.profile } : {}),
     ...(endpoint ? { endpoint } : {}),

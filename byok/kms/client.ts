@@ -26,7 +26,7 @@ export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
   const config: KMSClientConfig = {
     retryMode: "adaptive",
     maxAttempts: options.maxAttempts ?? 8,
-    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? FALLBACK_REGION,
+    region: regionProvider(options),
   };
   if (options.profile) config.profile = options.profile;
   const endpoint = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL_KMS;
@@ -35,6 +35,34 @@ export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
   trackServerTime(client, endpoint);
   paceToQuotas(client, endpoint);
   return client;
+}
+
+/** A region named by the flag or the environment (AWS_REGION, then AWS_DEFAULT_REGION), if any. */
+function namedRegion(options: Pick<KmsClientOptions, "region">): string | undefined {
+  return options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined;
+}
+
+/**
+ * The region: the flag, the environment, else the profile's (resolved by the SDK from the shared config
+ * file, for `--profile` or AWS_PROFILE), else us-east-1. Resolved once, when the first call needs it.
+ */
+export function regionProvider(options: Pick<KmsClientOptions, "region" | "profile">): () => Promise<string> {
+  let resolved: Promise<string> | undefined;
+  return () => {
+    resolved ??= (async () => {
+      const named = namedRegion(options);
+      if (named) return named;
+      const probe = new KMSClient(options.profile ? { profile: options.profile } : {});
+      try {
+        return (await probe.config.region()) || FALLBACK_REGION;
+      } catch {
+        return FALLBACK_REGION;
+      } finally {
+        probe.destroy();
+      }
+    })();
+    return resolved;
+  };
 }
 
 /** The region a client talks to, resolved the way the SDK resolves it. */

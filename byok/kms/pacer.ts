@@ -1,4 +1,5 @@
 import type { KMSClient } from "@aws-sdk/client-kms";
+import { KeyplaneError } from "../errors";
 import { CRYPTOGRAPHIC_OPERATIONS, quotaOf } from "../vocabulary/kms-quotas";
 
 /**
@@ -48,7 +49,13 @@ export function quotaScale(): number {
   const text = process.env.KEYPLANE_KMS_QUOTA_SCALE;
   if (text === undefined || text === "") return 1;
   const scale = Number(text);
-  return Number.isFinite(scale) && scale >= 0 ? scale : 1;
+  if (!Number.isFinite(scale) || scale < 0) {
+    throw new KeyplaneError(
+      "USAGE",
+      `KEYPLANE_KMS_QUOTA_SCALE: expected a number >= 0 (1 = AWS's default quotas, 0 = no pacing), got '${text}'`,
+    );
+  }
+  return scale;
 }
 
 /**

@@ -3,6 +3,7 @@
  * https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-get-public-key-and-token.html
  * https://docs.aws.amazon.com/kms/latest/APIReference/API_GetParametersForImport.html
  */
+import { KeyplaneError } from "../errors";
 import type { KeySpec } from "./key-specs";
 import { KEY_SPEC_INFO } from "./key-specs";
 
@@ -110,4 +111,20 @@ export function isWrappingAlgorithm(value: string): value is WrappingAlgorithm {
 
 export function isWrappingKeySpec(value: string): value is WrappingKeySpec {
   return (WRAPPING_KEY_SPECS as readonly string[]).includes(value);
+}
+
+/** Refuses what AWS refuses (RSA material needs RSA_AES; P-521 does not fit OAEP under RSA_2048), naming the allowed choices. */
+export function assertWrappingCombination(
+  keySpec: KeySpec,
+  algorithm: WrappingAlgorithm,
+  wrappingKeySpec: WrappingKeySpec,
+): void {
+  if (canWrap(keySpec, algorithm, wrappingKeySpec)) return;
+  const allowed = wrappingChoices(keySpec)
+    .map((choice) => `${choice.algorithm}/${choice.wrappingKeySpec}`)
+    .join(", ");
+  throw new KeyplaneError(
+    "INVALID_INPUT",
+    `${algorithm} with an ${wrappingKeySpec} wrapping key cannot carry ${keySpec} material (allowed: ${allowed})`,
+  );
 }

@@ -3,7 +3,7 @@ import { KeyplaneError } from "../errors";
 import type { LentMaterial } from "../material/key-material";
 import type { KeySpec } from "../vocabulary/key-specs";
 import {
-  canWrap,
+  assertWrappingCombination,
   DEPRECATED_WRAPPING_ALGORITHMS,
   isWrappingAlgorithm,
   oaepCapacity,
@@ -12,7 +12,6 @@ import {
   WRAPPING_KEY_BITS,
   type WrappingAlgorithm,
   type WrappingKeySpec,
-  wrappingChoices,
 } from "../vocabulary/wrapping";
 import { aesKeyWrapPad } from "./aes-key-wrap";
 import { isWrappingPublicKey, parseWrappingPublicKey, type WrappingPublicKey } from "./public-key";
@@ -64,7 +63,8 @@ const OAEP_OPTIONS = {
 export function wrapForImport(request: WrapRequest): WrappedMaterial {
   const { material, algorithm } = request;
   assertAlgorithm(algorithm);
-  if (request.wrappingKeySpec) assertCombination(material.keySpec, algorithm, request.wrappingKeySpec);
+  if (request.wrappingKeySpec)
+    assertWrappingCombination(material.keySpec, algorithm, request.wrappingKeySpec);
   const publicKey = isWrappingPublicKey(request.publicKey)
     ? request.publicKey
     : parseWrappingPublicKey(request.publicKey, {
@@ -77,7 +77,7 @@ export function wrapForImport(request: WrapRequest): WrappedMaterial {
       `${request.publicKeySource ?? "public key"}: the key is ${publicKey.wrappingKeySpec}, but wrapping key spec ${request.wrappingKeySpec} was asked for`,
     );
   }
-  assertCombination(material.keySpec, algorithm, publicKey.wrappingKeySpec);
+  assertWrappingCombination(material.keySpec, algorithm, publicKey.wrappingKeySpec);
   const info = WRAPPING_ALGORITHM_INFO[algorithm];
   const oaep = OAEP_OPTIONS[info.oaepHash];
   const wrapped = material.withBytes((bytes) => {
@@ -118,21 +118,5 @@ function assertAlgorithm(algorithm: string): asserts algorithm is WrappingAlgori
     deprecated
       ? `wrapping algorithm ${algorithm}: KMS no longer accepts it (since 2023-10-10); use one of ${WRAPPING_ALGORITHMS.join(", ")}`
       : `wrapping algorithm '${algorithm}': expected one of ${WRAPPING_ALGORITHMS.join(", ")}`,
-  );
-}
-
-/** Refuses what AWS refuses (RSA material needs RSA_AES; P-521 does not fit OAEP under RSA_2048). */
-export function assertCombination(
-  keySpec: KeySpec,
-  algorithm: WrappingAlgorithm,
-  wrappingKeySpec: WrappingKeySpec,
-): void {
-  if (canWrap(keySpec, algorithm, wrappingKeySpec)) return;
-  const allowed = wrappingChoices(keySpec)
-    .map((choice) => `${choice.algorithm}/${choice.wrappingKeySpec}`)
-    .join(", ");
-  throw new KeyplaneError(
-    "INVALID_INPUT",
-    `${algorithm} with an ${wrappingKeySpec} wrapping key cannot carry ${keySpec} material (allowed: ${allowed})`,
   );
 }

@@ -3,7 +3,11 @@ import { usageError } from "../../byok/errors";
 import type { JournalFields } from "../../byok/journal/journal";
 import type { KeyMaterial } from "../../byok/material/key-material";
 import { isKeySpec, KEY_SPEC_INFO, KEY_SPECS, type KeySpec } from "../../byok/vocabulary/key-specs";
-import { WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from "../../byok/vocabulary/wrapping";
+import {
+  assertWrappingCombination,
+  WRAPPING_ALGORITHMS,
+  WRAPPING_KEY_SPECS,
+} from "../../byok/vocabulary/wrapping";
 import { type GlobalOptions, globalOptions } from "../global-options";
 import { renderJson, say } from "../output";
 import { requiredFlag, wrappingAlgorithmFlag, wrappingKeySpecFlag } from "./byok-online";
@@ -79,15 +83,13 @@ export function registerByokOffline(byok: Command): void {
       requiredFlag(flags.material, "--material");
       const out = requiredFlag(flags.out, "--out");
       await preflightJournal(command);
-      const { assertCombination, parseWrappingPublicKey, wrapForImport } = await import(
-        "../../byok/wrap/index"
-      );
-      if (wrappingKeySpec) assertCombination(keySpec, algorithm, wrappingKeySpec);
+      const { parseWrappingPublicKey, wrapForImport } = await import("../../byok/wrap/index");
+      if (wrappingKeySpec) assertWrappingCombination(keySpec, algorithm, wrappingKeySpec);
       const publicKey = parseWrappingPublicKey(await readInput(publicKeyFile), {
         source: publicKeyFile,
         ...(wrappingKeySpec ? { expected: wrappingKeySpec } : {}),
       });
-      assertCombination(keySpec, algorithm, publicKey.wrappingKeySpec);
+      assertWrappingCombination(keySpec, algorithm, publicKey.wrappingKeySpec);
       const material = await openMaterial({ ...flags, keySpec });
       try {
         const result = wrapForImport({ material, publicKey, algorithm });

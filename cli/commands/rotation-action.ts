@@ -52,15 +52,21 @@ async function assessFleet(options: GlobalOptions, flags: RotationFlags): Promis
             })
           ).filter((item): item is ObservedRotation => item !== undefined);
           const now = serverNow(client);
-          const facts = observed.map(rotationFacts);
-          const assessments = assessRotations(facts, { now });
-          const byArn = new Map(facts.map((fact, position) => [fact.keyArn, position]));
+          const byArn = new Map(
+            observed.map((item) => {
+              const facts = rotationFacts(item);
+              return [facts.keyArn, { facts, validity: item.key.tags.materialValidityDays }] as const;
+            }),
+          );
+          const assessments = assessRotations(
+            [...byArn.values()].map((entry) => entry.facts),
+            { now },
+          );
           return assessments.map((assessment): Assessed => {
-            const position = byArn.get(assessment.keyArn) ?? 0;
-            const fact = facts[position] ?? facts[0]!;
-            const validity = observed[position]?.key.tags.materialValidityDays;
+            // Every assessment is of one of these facts.
+            const { facts, validity } = byArn.get(assessment.keyArn)!;
             return {
-              facts: fact,
+              facts,
               assessment,
               region,
               observedAt: now,

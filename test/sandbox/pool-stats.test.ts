@@ -5,10 +5,9 @@ import {
   EncryptCommand,
   GetParametersForImportCommand,
   ImportKeyMaterialCommand,
-  KMSClient,
   UpdateKeyDescriptionCommand,
 } from "@aws-sdk/client-kms";
-import { DUMMY_CREDENTIALS, startSandbox } from "../support/sandbox";
+import { startSandbox } from "../support/sandbox";
 import { wrapForImport } from "./wrap";
 
 const publicKeyHex = (key: Uint8Array | undefined) => Buffer.from(key ?? []).toString("hex");
@@ -86,12 +85,7 @@ describe("--wrapping-key-pool", () => {
 describe("GET /_sandbox/stats", () => {
   test("counts requests and quota throttles per operation", async () => {
     const sandbox = await startSandbox({ quotas: "aws" });
-    const kms = new KMSClient({
-      endpoint: sandbox.url,
-      region: sandbox.region,
-      credentials: DUMMY_CREDENTIALS,
-      maxAttempts: 1,
-    });
+    const kms = sandbox.kms({ maxAttempts: 1 });
     try {
       const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
       const results = await Promise.allSettled(

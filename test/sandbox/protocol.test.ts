@@ -130,12 +130,7 @@ describe("wire protocol", () => {
 describe("quotas, latency and faults", () => {
   test("--quotas aws throttles past AWS's rate (UpdateKeyDescription: 5 per second)", async () => {
     const sandbox = await startSandbox({ quotas: "aws" });
-    const kms = new KMSClient({
-      endpoint: sandbox.url,
-      region: sandbox.region,
-      credentials: DUMMY_CREDENTIALS,
-      maxAttempts: 1,
-    });
+    const kms = sandbox.kms({ maxAttempts: 1 });
     try {
       const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
       const results = await Promise.allSettled(
@@ -158,12 +153,7 @@ describe("quotas, latency and faults", () => {
 
   test("without --quotas nothing is throttled", async () => {
     const sandbox = await startSandbox();
-    const kms = new KMSClient({
-      endpoint: sandbox.url,
-      region: sandbox.region,
-      credentials: DUMMY_CREDENTIALS,
-      maxAttempts: 1,
-    });
+    const kms = sandbox.kms({ maxAttempts: 1 });
     try {
       const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
       await Promise.all(
@@ -182,12 +172,7 @@ describe("quotas, latency and faults", () => {
     ["5xx:1", "KMSInternalException"],
   ])("--faults %s fails every request with %s", async (faults, name) => {
     const sandbox = await startSandbox({ faults });
-    const kms = new KMSClient({
-      endpoint: sandbox.url,
-      region: sandbox.region,
-      credentials: DUMMY_CREDENTIALS,
-      maxAttempts: 1,
-    });
+    const kms = sandbox.kms({ maxAttempts: 1 });
     try {
       await expect(kms.send(new ListKeysCommand({}))).rejects.toMatchObject({ name });
     } finally {

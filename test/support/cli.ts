@@ -15,12 +15,23 @@ export interface CliResult {
  */
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string>; input?: string; cwd?: string; timeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    /** Start from an empty environment (PATH and HOME only) instead of this process's. */
+    cleanEnv?: boolean;
+    input?: string;
+    cwd?: string;
+    timeoutMs?: number;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? process.cwd(),
-      env: { ...process.env, NO_COLOR: "1", ...options.env },
+      env: {
+        ...(options.cleanEnv ? { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" } : process.env),
+        NO_COLOR: "1",
+        ...options.env,
+      },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";

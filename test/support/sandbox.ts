@@ -20,7 +20,8 @@ export interface SandboxHandle {
   region: string;
   accountId: string;
   /** A KMS client pointed at the sandbox with dummy credentials. */
-  kms(): KMSClient;
+  /** `maxAttempts: 1` sees throttles and faults as they are sent instead of retried away. */
+  kms(config?: { maxAttempts?: number }): KMSClient;
   /** AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_STS, AWS_REGION and dummy credentials. */
   env(): Record<string, string>;
   advanceClock(duration: string): Promise<void>;
@@ -86,8 +87,8 @@ function handle(
     region,
     accountId,
     process: child,
-    kms() {
-      const client = new KMSClient({ endpoint: url, region, credentials: DUMMY_CREDENTIALS });
+    kms(config = {}) {
+      const client = new KMSClient({ endpoint: url, region, credentials: DUMMY_CREDENTIALS, ...config });
       clients.push(client);
       return client;
     },

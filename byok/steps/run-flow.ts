@@ -286,6 +286,13 @@ async function preflight(
       `${name}: only symmetric encryption keys rotate to new material`,
     );
   }
+  if (request.flow === "ceremony" && request.importType === "existing" && observed.ids.length === 0) {
+    throw new KeyplaneError(
+      "INVALID_INPUT",
+      `${name}: the key never had material; EXISTING_KEY_MATERIAL re-imports material it had`,
+      { hint: "import its first material with --import-type new" },
+    );
+  }
   assertWrappingCombination(keySpec, request.wrappingAlgorithm, request.wrappingKeySpec);
   expiryFields(request.expiry, serverNow(client));
   const escrow = request.escrow;

@@ -7,7 +7,7 @@
  * cycle is closed. The matrix is printed at the end.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -21,6 +21,7 @@ import { combineShareFiles } from "../../byok/escrow/combine";
 import { listManifests } from "../../byok/escrow/manifest";
 import { readJournal, verifyJournal } from "../../byok/journal/journal";
 import { unfinishedCycle } from "../../byok/steps/cycle";
+import { killWhenJournaled } from "../cli/fleet-support";
 import { type CliResult, runCli } from "../support/cli";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
 
@@ -285,5 +286,102 @@ describe("crash matrix: kill at every boundary, rerun, converge", () => {
       };
     });
     expect(note).toBe("");
+  });
+});
+
+describe("one writer at a time, orderly interrupts, one escrow folder for every cycle", () => {
+  let slow: SandboxHandle;
+  let slowEnv: Record<string, string>;
+  beforeAll(async () => {
+    // Latency keeps a run inside its flow long enough to be interrupted or raced.
+    slow = await startSandbox({ latencyMs: 300, extraArgs: ["--wrapping-key-pool", "2"] });
+    slowEnv = slow.env();
+  });
+  afterAll(() => slow?.stop());
+
+  const slowKey = async () => {
+    const client = slow.kms();
+    const { KeyMetadata } = await client.send(
+      new CreateKeyCommand({ Origin: "EXTERNAL", KeySpec: "SYMMETRIC_DEFAULT", KeyUsage: "ENCRYPT_DECRYPT" }),
+    );
+    return KeyMetadata?.Arn ?? "";
+  };
+
+  test("SIGINT during the flow: 'interrupted at <step>', an interrupted record, exit 130; the rerun finishes", async () => {
+    const dir = mkdtempSync(join(root, "sigint-"));
+    const journal = join(dir, "journal.jsonl");
+    const args = ceremonyArgs(await slowKey(), journal, join(dir, "escrow"));
+    const stopped = await killWhenJournaled(args, slowEnv, journal, "ceremony.escrow", "SIGINT");
+    expect(stopped).toMatchObject({ killed: true, code: 130 });
+    expect(stopped.stderr).toMatch(/keyplane: interrupted at .+; rerun the same command to finish/);
+    const events = readJournal(journal).map((entry) => entry.event);
+    expect(events).toContain("ceremony.interrupted");
+    expect(existsSync(`${journal}.lock`)).toBe(false);
+    const rerun = await runCli(args, { env: slowEnv, timeoutMs: 120_000 });
+    expect(rerun.stderr).toBe("");
+    expect(rerun.code).toBe(0);
+    expect(readJournal(journal).filter((entry) => entry.event === "ceremony.complete")).toHaveLength(1);
+    expect(verifyJournal(journal).entries).toBe(events.length + 3);
+  });
+
+  test("a second run on the same journal is refused, naming the holder; the first finishes untouched", async () => {
+    const dir = mkdtempSync(join(root, "lock-"));
+    const journal = join(dir, "journal.jsonl");
+    const first = runCli(ceremonyArgs(await slowKey(), journal, join(dir, "escrow-a")), {
+      env: slowEnv,
+      timeoutMs: 120_000,
+    });
+    while (!existsSync(`${journal}.lock`)) await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = await runCli(ceremonyArgs(await slowKey(), journal, join(dir, "escrow-b")), {
+      env: slowEnv,
+    });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(
+      new RegExp(`keyplane: journal ${journal} is locked by pid \\d+ on .+ \\(keyplane byok ceremony\\)`),
+    );
+    expect(second.stderr).toContain(`delete ${journal}.lock`);
+    expect((await first).code).toBe(0);
+    expect(verifyJournal(journal).entries).toBe(5);
+  });
+
+  test("the quarterly runbook twice into one escrow folder: each cycle escrows its own material (reliability D2)", async () => {
+    const dir = mkdtempSync(join(root, "cycles-"));
+    const escrow = join(dir, "escrow");
+    const client = slow.kms();
+    const { KeyMetadata } = await client.send(
+      new CreateKeyCommand({ Origin: "EXTERNAL", KeySpec: "SYMMETRIC_DEFAULT", KeyUsage: "ENCRYPT_DECRYPT" }),
+    );
+    const key = KeyMetadata?.Arn ?? "";
+    await client.send(
+      new TagResourceCommand({
+        KeyId: key,
+        Tags: [
+          { TagKey: "keyplane:plan", TagValue: "cycles" },
+          { TagKey: "keyplane:rotation-days", TagValue: "90" },
+          { TagKey: "keyplane:material-validity-days", TagValue: "365" },
+        ],
+      }),
+    );
+    expect(
+      (await runCli(ceremonyArgs(key, join(dir, "setup.jsonl"), escrow, "365d"), { env: slowEnv })).code,
+    ).toBe(0);
+    const apply = [
+      "--journal",
+      join(dir, "rotation.jsonl"),
+      "rotation",
+      "apply",
+      "--plan",
+      "cycles",
+      "--escrow-dir",
+      escrow,
+    ];
+    for (const cycle of [1, 2]) {
+      await slow.advanceClock("100d");
+      const run = await runCli(apply, { env: slowEnv, timeoutMs: 120_000 });
+      expect(`cycle ${cycle}: ${run.code} ${run.stderr}`).toMatch(new RegExp(`^cycle ${cycle}: 0 `));
+    }
+    // The ceremony's split and one per rotation, each complete with its manifest.
+    expect(listManifests(escrow).map((manifest) => manifest.keyArn)).toEqual([key, key, key]);
+    expect(new Set(listManifests(escrow).map((manifest) => manifest.checkValue)).size).toBe(3);
   });
 });

@@ -2,10 +2,10 @@ import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
 import type { DerivedKey, DerivedPlan, StackPlan } from "../plan/derive";
+import { policyForKey } from "../plan/policy-for-key";
 import { ExternalKey } from "./external-key";
 import { KeyMonitoring } from "./key-monitoring";
 import { ManagedKey } from "./managed-key";
-import { policyForKey } from "./policy-for-key";
 import { keyplaneProvider } from "./provider";
 
 export interface KeyHierarchyOptions {

@@ -1,8 +1,8 @@
 import type { TerraformProvider } from "cdktf";
 import { KeyplaneError } from "../../byok/errors";
 import type { GuardedKey } from "../guardrails/rule";
-import type { PolicyDocument } from "./key-policy";
-import { KeyPolicy } from "./key-policy";
+import type { PolicyDocument } from "../policy/document";
+import { KeyPolicy } from "../policy/key-policy";
 
 /** Props both key constructs share. */
 export interface BaseKeyProps {

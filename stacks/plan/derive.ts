@@ -4,8 +4,8 @@
  */
 import { KEY_SPEC_INFO, type KeySpec, type KeyUsage } from "../../byok/vocabulary/key-specs";
 import { ALL_SERVICES, TAG } from "../../byok/vocabulary/tags";
+import { awsManagedKeyFor, type ServiceId } from "../policy/services";
 import type { ApplicationSettings, ClassificationSettings, KeyPlan } from "./schema";
-import { awsManagedKeyFor, type ServiceId } from "./services";
 
 /** Reserved names of the stacks' own monitoring key (trail bucket, alert topic). */
 export const MONITORING_APPLICATION = "keyplane";

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { KEY_SPECS, KEY_USAGES } from "../../byok/vocabulary/key-specs";
-import { SERVICE_IDS } from "./services";
+import { SERVICE_IDS } from "../policy/services";
 
 export const COMPLIANCE_PROFILES = ["baseline", "pci-dss", "hipaa", "fedramp-moderate", "cis-aws"] as const;
 export type ComplianceProfile = (typeof COMPLIANCE_PROFILES)[number];

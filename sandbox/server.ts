@@ -138,7 +138,8 @@ export class Sandbox {
     const input = parseJsonInput(body);
     const context = this.context(region);
     count(this.stats.requests, name);
-    if (this.quotas && !this.quotas.take(name, region, namedKey(context, input))) {
+    const pairSpec = typeof input.KeyPairSpec === "string" ? input.KeyPairSpec : undefined;
+    if (this.quotas && !this.quotas.take(name, region, namedKey(context, input), Date.now(), pairSpec)) {
       count(this.stats.throttled, name);
       throw errors.throttling();
     }

@@ -1,10 +1,5 @@
 import { randomBytes } from "node:crypto";
-import {
-  canWrap,
-  WRAPPING_ALGORITHMS,
-  WRAPPING_KEY_BITS,
-  WRAPPING_KEY_SPECS,
-} from "../../byok/vocabulary/wrapping";
+import { WRAPPING_ALGORITHMS, WRAPPING_KEY_BITS, WRAPPING_KEY_SPECS } from "../../byok/vocabulary/wrapping";
 import { type Context, findKey, invalidState } from "../context";
 import { checkMaterial, importedMaterialId, unwrapMaterial } from "../crypto";
 import { currentMaterial, isSymmetricEncryption } from "../key-metadata";
@@ -20,6 +15,7 @@ import {
   requiredString,
   validationFailure,
 } from "../validate";
+import { awsAllowsWrapping } from "../wrapping-table";
 
 const DAY = 86_400_000;
 /** Import parameters are valid for 24 hours. */
@@ -49,7 +45,7 @@ async function getParametersForImport(context: Context, input: Input) {
       "The RSAES_PKCS1_V1_5 wrapping algorithm is no longer supported for importing key material.",
     );
   }
-  if (!canWrap(key.keySpec, algorithm, wrappingKeySpec)) {
+  if (!awsAllowsWrapping(key.keySpec, algorithm, wrappingKeySpec)) {
     throw errors.validation(
       `WrappingAlgorithm ${algorithm} with WrappingKeySpec ${wrappingKeySpec} cannot carry key material of key spec ${key.keySpec}.`,
     );

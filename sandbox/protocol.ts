@@ -76,8 +76,10 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(text);
 }
 
+/** Errors KMS explains not at all (invalid ciphertext, signature, MAC) carry no message member. */
 export function sendError(response: ServerResponse, error: KmsError, requestId: string): void {
-  sendJson(response, error.status, { __type: error.type, message: error.message }, requestId);
+  const body = error.message === "" ? { __type: error.type } : { __type: error.type, message: error.message };
+  sendJson(response, error.status, body, requestId);
 }
 
 /**

@@ -6,6 +6,7 @@ import { KeyplaneError } from "../byok/errors";
 import { Clock } from "./clock";
 import { type Context, findKey } from "./context";
 import { drawFault, type FaultRates } from "./faults";
+import { recordLastUsage } from "./last-usage";
 import { applyTime } from "./lifecycle";
 import type { KeyRecord } from "./model";
 import {
@@ -144,6 +145,7 @@ export class Sandbox {
       throw errors.throttling();
     }
     const output = await operation.run(context, input);
+    recordLastUsage(context, name, output, requestId);
     if (operation.mutates) await this.store.saveSoon();
     sendJson(response, 200, output, requestId);
   }

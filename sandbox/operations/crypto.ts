@@ -78,7 +78,7 @@ function encryptionAlgorithm(key: KeyRecord, input: Input, field: string): strin
   return algorithm;
 }
 
-function encryptWith(
+export function encryptWith(
   key: KeyRecord,
   algorithm: string,
   plaintext: Buffer,

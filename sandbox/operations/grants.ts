@@ -74,6 +74,33 @@ function createGrant(context: Context, input: Input) {
   return { GrantToken: grant.grantToken, GrantId: grant.grantId };
 }
 
+function grantEntry(context: Context, grant: GrantRecord): Record<string, unknown> {
+  const entry: Record<string, unknown> = {
+    KeyId: grant.keyArn,
+    GrantId: grant.grantId,
+    CreationDate: epochSeconds(grant.createdAt),
+    GranteePrincipal: grant.granteePrincipal,
+    IssuingAccount: `arn:aws:iam::${context.accountId}:root`,
+    Operations: grant.operations,
+  };
+  if (grant.name !== undefined) entry.Name = grant.name;
+  if (grant.retiringPrincipal !== undefined) entry.RetiringPrincipal = grant.retiringPrincipal;
+  if (grant.constraints !== undefined) entry.Constraints = grant.constraints;
+  return entry;
+}
+
+/** Grants of the caller's account and Region that name this retiring principal, whatever their key. */
+function listRetirableGrants(context: Context, input: Input) {
+  const principal = requiredString(input, "RetiringPrincipal", { max: 256 });
+  const grants = [...context.store.grants.values()].filter(
+    (grant) =>
+      grant.retiringPrincipal === principal &&
+      context.store.keys.get(grant.keyArn)?.region === context.region,
+  );
+  const { page, meta } = paginate(grants, input, { default: 50, max: 100 });
+  return { Grants: page.map((grant) => grantEntry(context, grant)), ...meta };
+}
+
 function listGrants(context: Context, input: Input) {
   const key = findKey(context, requiredString(input, "KeyId", { max: 2048 }), { alias: false });
   const grantId = optionalString(input, "GrantId", { min: 1, max: 128 });
@@ -85,23 +112,7 @@ function listGrants(context: Context, input: Input) {
       (grantee === undefined || grant.granteePrincipal === grantee),
   );
   const { page, meta } = paginate(grants, input, { default: 50, max: 100 });
-  return {
-    Grants: page.map((grant) => {
-      const entry: Record<string, unknown> = {
-        KeyId: grant.keyArn,
-        GrantId: grant.grantId,
-        CreationDate: epochSeconds(grant.createdAt),
-        GranteePrincipal: grant.granteePrincipal,
-        IssuingAccount: `arn:aws:iam::${context.accountId}:root`,
-        Operations: grant.operations,
-      };
-      if (grant.name !== undefined) entry.Name = grant.name;
-      if (grant.retiringPrincipal !== undefined) entry.RetiringPrincipal = grant.retiringPrincipal;
-      if (grant.constraints !== undefined) entry.Constraints = grant.constraints;
-      return entry;
-    }),
-    ...meta,
-  };
+  return { Grants: page.map((grant) => grantEntry(context, grant)), ...meta };
 }
 
 function grantOfKey(context: Context, keyId: string, grantId: string): GrantRecord {
@@ -145,6 +156,7 @@ function revokeGrant(context: Context, input: Input) {
 export const grantOperations: OperationTable = {
   CreateGrant: writes(createGrant),
   ListGrants: reads(listGrants),
+  ListRetirableGrants: reads(listRetirableGrants),
   RetireGrant: writes(retireGrant),
   RevokeGrant: writes(revokeGrant),
 };

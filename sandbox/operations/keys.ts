@@ -15,6 +15,7 @@ import {
   optionalString,
   optionalTags,
   requiredString,
+  validationFailure,
 } from "../validate";
 import { defaultPolicy, describe } from "./describe";
 import { allMaterialPresent } from "./import";
@@ -239,6 +240,34 @@ async function replicateKey(context: Context, input: Input) {
   };
 }
 
+/**
+ * UpdatePrimaryRegion: the replica in PrimaryRegion becomes the primary and the primary becomes a replica.
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdatePrimaryRegion.html
+ */
+function updatePrimaryRegion(context: Context, input: Input) {
+  const key = managedKey(context, input);
+  const region = requiredString(input, "PrimaryRegion", { max: 32 });
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
+    throw validationFailure(
+      "PrimaryRegion",
+      region,
+      "Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$",
+    );
+  }
+  if (key.multiRegionRole !== "PRIMARY") {
+    throw errors.unsupported(`${key.arn} is not a multi-Region primary key.`);
+  }
+  assertNotPendingDeletion(key);
+  if (key.state === "Disabled") throw errors.disabled(`${key.arn} is disabled.`);
+  if (region === key.region) return {};
+  const replica = context.store.keys.get(keyArn(region, key.accountId, key.keyId));
+  if (!replica) throw errors.notFound(`There is no replica of ${key.arn} in ${region}.`);
+  if (replica.state === "PendingDeletion") throw invalidState(replica);
+  key.multiRegionRole = "REPLICA";
+  replica.multiRegionRole = "PRIMARY";
+  return {};
+}
+
 export const keyOperations: OperationTable = {
   CreateKey: writes(createKey),
   DescribeKey: reads(describeKey),
@@ -249,4 +278,5 @@ export const keyOperations: OperationTable = {
   ScheduleKeyDeletion: writes(scheduleKeyDeletion),
   CancelKeyDeletion: writes(cancelKeyDeletion),
   ReplicateKey: writes(replicateKey),
+  UpdatePrimaryRegion: writes(updatePrimaryRegion),
 };

@@ -558,6 +558,21 @@ describe("cryptographic answers", () => {
 });
 
 describe("the sandbox's own control", () => {
+  test("a body over 2 MiB is read to its end and answered 413, not dropped mid-stream", async () => {
+    const response = await fetch(sandbox.url, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": "TrentService.ListKeys",
+        Authorization:
+          "AWS4-HMAC-SHA256 Credential=AKIAKEYPLANETEST0000/20261129/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=00",
+      },
+      body: JSON.stringify({ Marker: "x".repeat(3 * 1024 * 1024) }),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ __type: "RequestEntityTooLargeException" });
+  });
+
   test("moving the clock past what a date holds is a 400, not an internal error", async () => {
     const response = await fetch(`${sandbox.url}/_sandbox/clock`, {
       method: "POST",

@@ -107,9 +107,10 @@ export function encryptWith(
 }
 
 function encrypt(context: Context, input: Input) {
-  const key = usableKey(context, input, "KeyId", "ENCRYPT_DECRYPT", "Encrypt");
   const plaintext = requiredBlob(input, "Plaintext", { max: 4096 });
   const encryptionContext = optionalStringMap(input, "EncryptionContext");
+  optionalEnum(input, "EncryptionAlgorithm", ENCRYPTION_ALGORITHMS);
+  const key = usableKey(context, input, "KeyId", "ENCRYPT_DECRYPT", "Encrypt");
   const algorithm = encryptionAlgorithm(key, input, "EncryptionAlgorithm");
   const { ciphertext } = encryptWith(key, algorithm, plaintext, encryptionContext);
   plaintext.fill(0);
@@ -239,6 +240,9 @@ function dataKeyLength(input: Input): number {
 }
 
 function generateDataKeyCommon(context: Context, input: Input, operation: string) {
+  optionalInteger(input, "NumberOfBytes", { min: 1, max: 1024 });
+  optionalEnum(input, "KeySpec", ["AES_256", "AES_128"] as const);
+  const encryptionContext = optionalStringMap(input, "EncryptionContext");
   const key = usableKey(context, input, "KeyId", "ENCRYPT_DECRYPT", operation);
   if (key.keySpec !== "SYMMETRIC_DEFAULT") {
     throw errors.invalidKeyUsage(
@@ -247,12 +251,7 @@ function generateDataKeyCommon(context: Context, input: Input, operation: string
   }
   const length = dataKeyLength(input);
   const plaintext = randomBytes(length);
-  const sealed = encryptWith(
-    key,
-    "SYMMETRIC_DEFAULT",
-    plaintext,
-    optionalStringMap(input, "EncryptionContext"),
-  );
+  const sealed = encryptWith(key, "SYMMETRIC_DEFAULT", plaintext, encryptionContext);
   return { key, plaintext, sealed };
 }
 

@@ -28,7 +28,7 @@ const GRANT_OPERATIONS = [
 ];
 
 function createGrant(context: Context, input: Input) {
-  const key = findKey(context, requiredString(input, "KeyId", { max: 2048 }), { alias: false });
+  const keyId = requiredString(input, "KeyId", { max: 2048 });
   const granteePrincipal = requiredString(input, "GranteePrincipal", { max: 256 });
   const retiringPrincipal = optionalString(input, "RetiringPrincipal", { min: 1, max: 256 });
   const operations = optionalStringList(input, "Operations");
@@ -46,6 +46,7 @@ function createGrant(context: Context, input: Input) {
   const name = optionalString(input, "Name", { min: 1, max: 256 });
   const constraints = input.Constraints as GrantRecord["constraints"] | undefined;
   optionalStringList(input, "GrantTokens");
+  const key = findKey(context, keyId, { alias: false });
   if (key.state === "PendingDeletion") throw invalidState(key);
   assertNotDryRun(input);
   // A grant with the same name and parameters is the same grant (CreateGrant is idempotent by Name).

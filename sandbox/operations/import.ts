@@ -34,12 +34,12 @@ function externalKey(context: Context, input: Input): KeyRecord {
 }
 
 async function getParametersForImport(context: Context, input: Input) {
-  const key = externalKey(context, input);
   const algorithm = requiredEnum(input, "WrappingAlgorithm", [
     ...WRAPPING_ALGORITHMS,
     "RSAES_PKCS1_V1_5",
   ] as const);
   const wrappingKeySpec = requiredEnum(input, "WrappingKeySpec", WRAPPING_KEY_SPECS);
+  const key = externalKey(context, input);
   if (algorithm === "RSAES_PKCS1_V1_5") {
     throw errors.validation(
       "The RSAES_PKCS1_V1_5 wrapping algorithm is no longer supported for importing key material.",
@@ -124,16 +124,16 @@ function incorrectMaterial(message: string): KmsError {
 }
 
 function importKeyMaterial(context: Context, input: Input) {
-  const key = externalKey(context, input);
   const token = requiredBlob(input, "ImportToken", { max: 6144 });
   const wrapped = requiredBlob(input, "EncryptedKeyMaterial", { max: 6144 });
-  const expiry = requestedExpiry(context, input);
   const importType = optionalEnum(input, "ImportType", [
     "NEW_KEY_MATERIAL",
     "EXISTING_KEY_MATERIAL",
   ] as const);
   const description = optionalString(input, "KeyMaterialDescription", { max: 256 });
   const requestedId = optionalString(input, "KeyMaterialId", { min: 64, max: 64 });
+  const key = externalKey(context, input);
+  const expiry = requestedExpiry(context, input);
   const symmetric = isSymmetricEncryption(key);
   if (!symmetric && (importType || description !== undefined || requestedId !== undefined)) {
     throw errors.validation(

@@ -137,7 +137,6 @@ function disableKey(context: Context, input: Input) {
 }
 
 function updateKeyDescription(context: Context, input: Input) {
-  const key = managedKey(context, input);
   const description = optionalString(input, "Description", { max: 8192 });
   if (description === undefined) {
     throw new KmsError(
@@ -145,14 +144,15 @@ function updateKeyDescription(context: Context, input: Input) {
       "1 validation error detected: Value null at 'description' failed to satisfy constraint: Member must not be null",
     );
   }
+  const key = managedKey(context, input);
   assertNotPendingDeletion(key);
   key.description = description;
   return {};
 }
 
 function scheduleKeyDeletion(context: Context, input: Input) {
-  const key = managedKey(context, input);
   const days = optionalInteger(input, "PendingWindowInDays", { min: 7, max: 30 }) ?? 30;
+  const key = managedKey(context, input);
   assertNotPendingDeletion(key);
   key.state = "PendingDeletion";
   key.deletionDate = context.now + days * DAY;
@@ -178,16 +178,16 @@ function cancelKeyDeletion(context: Context, input: Input) {
 }
 
 async function replicateKey(context: Context, input: Input) {
-  const primary = managedKey(context, input);
   const replicaRegion = requiredString(input, "ReplicaRegion", { max: 32 });
-  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(replicaRegion)) {
-    throw errors.validation(`${replicaRegion} is not a valid AWS Region`);
-  }
   const policy = optionalString(input, "Policy", { min: 1, max: 32768 });
-  if (policy !== undefined) checkPolicy(policy);
   const description = optionalString(input, "Description", { max: 8192 });
   const tags = optionalTags(input, "Tags") ?? [];
   optionalBoolean(input, "BypassPolicyLockoutSafetyCheck");
+  const primary = managedKey(context, input);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(replicaRegion)) {
+    throw errors.validation(`${replicaRegion} is not a valid AWS Region`);
+  }
+  if (policy !== undefined) checkPolicy(policy);
   if (primary.multiRegionRole !== "PRIMARY") {
     throw errors.unsupported(`${primary.arn} is not a multi-Region primary key.`);
   }

@@ -46,9 +46,9 @@ function withReplicas(context: Context, key: KeyRecord): KeyRecord[] {
 }
 
 function enableKeyRotation(context: Context, input: Input) {
-  const key = rotationKey(context, input);
   const period =
     optionalInteger(input, "RotationPeriodInDays", { min: 90, max: 2560 }) ?? DEFAULT_ROTATION_DAYS;
+  const key = rotationKey(context, input);
   assertAutoRotatable(key);
   assertRotationState(key);
   const lastRotation = Math.max(

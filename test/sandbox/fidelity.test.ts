@@ -29,6 +29,7 @@ import {
   ListRetirableGrantsCommand,
   ReplicateKeyCommand,
   RotateKeyOnDemandCommand,
+  ScheduleKeyDeletionCommand,
   SignCommand,
   TagResourceCommand,
   UpdatePrimaryRegionCommand,
@@ -120,6 +121,37 @@ describe("requests AWS refuses", () => {
         new CreateKeyCommand({ KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC", Policy: "{not json" }),
       ),
     ).rejects.toMatchObject(refusal("MalformedPolicyDocumentException"));
+  });
+
+  test("members are checked before the key is looked up", async () => {
+    const unknown = "11111111-2222-3333-4444-555555555555";
+    await expect(
+      kms.send(
+        new GetParametersForImportCommand({
+          KeyId: unknown,
+          WrappingAlgorithm: "NOPE" as "RSAES_OAEP_SHA_256",
+          WrappingKeySpec: "RSA_2048",
+        }),
+      ),
+    ).rejects.toMatchObject(
+      refusal("ValidationException", expect.stringContaining("at 'wrappingAlgorithm'")),
+    );
+    await expect(
+      kms.send(new ScheduleKeyDeletionCommand({ KeyId: unknown, PendingWindowInDays: 3 })),
+    ).rejects.toMatchObject(
+      refusal(
+        "ValidationException",
+        "1 validation error detected: Value '3' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 7",
+      ),
+    );
+    await expect(
+      kms.send(new EncryptCommand({ KeyId: unknown, Plaintext: Buffer.alloc(4097) })),
+    ).rejects.toMatchObject(refusal("ValidationException", expect.stringContaining("at 'plaintext'")));
+    await expect(
+      kms.send(new TagResourceCommand({ KeyId: unknown, Tags: [{ TagKey: "", TagValue: "v" }] })),
+    ).rejects.toMatchObject(
+      refusal("ValidationException", expect.stringContaining("at 'tags.1.member.tagKey'")),
+    );
   });
 
   test("a malformed key id is 'Invalid keyId'; a well-formed unknown one does not exist", async () => {

@@ -4,6 +4,7 @@ import { cryptoOperations } from "./operations/crypto";
 import { dataKeyPairOperations } from "./operations/data-key-pairs";
 import { grantOperations } from "./operations/grants";
 import { importOperations } from "./operations/import";
+import { keyAgreementOperations } from "./operations/key-agreement";
 import { keyOperations } from "./operations/keys";
 import { policyTagOperations } from "./operations/policy-tags";
 import { rotationOperations } from "./operations/rotation";
@@ -19,5 +20,6 @@ export const OPERATIONS: OperationTable = {
   ...importOperations,
   ...cryptoOperations,
   ...dataKeyPairOperations,
+  ...keyAgreementOperations,
   ...usageOperations,
 };

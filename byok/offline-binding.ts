@@ -92,15 +92,32 @@ export function bindOfflineModules(options: { journalFile?: string; caller?: str
     },
     async recover(request) {
       const files = request.shareFiles ?? sharesInDirectory(request);
-      const passphrases = new Map<string, string | undefined>();
+      // Plain shares are used as they are; sealed ones are opened one custodian at a time until the
+      // threshold is reached. A custodian who gives no passphrase is skipped, not failed.
+      const passphrases = new Map<string, string>();
+      const chosen: string[] = [];
       for (const path of files) {
         const header = parseShareFile(readFileSync(path, "utf8"), path);
-        if (header.sealed && request.passphrase) {
-          passphrases.set(path, await request.passphrase({ index: header.index, path }));
+        if (chosen.length >= header.threshold) break;
+        if (!header.sealed) {
+          chosen.push(path);
+          continue;
         }
+        const passphrase = await request.passphrase?.({ index: header.index, path });
+        if (!passphrase) continue;
+        passphrases.set(path, passphrase);
+        chosen.push(path);
+      }
+      const first = files[0] ? parseShareFile(readFileSync(files[0], "utf8"), files[0]) : undefined;
+      if (first && chosen.length < first.threshold && chosen.length < files.length) {
+        throw new KeyplaneError(
+          "INVALID_INPUT",
+          `escrow: ${chosen.length} of the ${first.threshold} shares needed could be opened; the others are sealed`,
+          { hint: "give each custodian's passphrase (--passphrase-file, or at a terminal)" },
+        );
       }
       const { material } = await combineShareFiles({
-        files,
+        files: chosen,
         expectedKeyArn: request.keyArn,
         passphrase: ({ path }) => passphrases.get(path),
       });

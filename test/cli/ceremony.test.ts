@@ -400,6 +400,61 @@ describe("byok ceremony at a terminal", () => {
     expect(Buffer.from(mac.Mac!)).toEqual(createHmac("sha256", combined).update(message).digest());
   });
 
+  test("expiry renew at a terminal opens sealed shares by asking their custodians (empty skips one)", async () => {
+    const arn = await externalKey("alias/ceremony/unseal");
+    const material = join(dir, "unseal.bin");
+    writeFileSync(material, randomBytes(32), { mode: 0o600 });
+    const args = flagArgs(arn, "unseal").map((arg) => (arg === "generate" ? `file:${material}` : arg));
+    expect((await runCli(args, { env })).code).toBe(0);
+    const passphraseFiles = ["alice", "bob", "carol"].map((name) => {
+      const file = join(dir, `unseal-${name}.txt`);
+      writeFileSync(file, `${name} passphrase\n`, { mode: 0o600 });
+      return file;
+    });
+    const sealed = join(dir, "unseal-sealed");
+    const split = await runCli(
+      [
+        "byok",
+        "escrow",
+        "split",
+        "--material",
+        material,
+        "--key-spec",
+        "SYMMETRIC_DEFAULT",
+        "--shares",
+        "3",
+        "--threshold",
+        "2",
+        "--out-dir",
+        sealed,
+        "--key",
+        arn,
+        "--passphrase-file",
+        ...passphraseFiles,
+      ],
+      { env },
+    );
+    expect(split.code).toBe(0);
+    rmSync(material);
+    const terminal = runInTerminal(
+      ["expiry", "renew", "--key", arn, "--escrow-dir", sealed, "--expires-in", "60d"],
+      env,
+    );
+    try {
+      await terminal.waitFor("Passphrase of escrow share 1 (empty: skip this share)");
+      terminal.type(KEYS.enter);
+      await terminal.waitFor("Passphrase of escrow share 2");
+      terminal.type(`bob passphrase${KEYS.enter}`);
+      await terminal.waitFor("Passphrase of escrow share 3");
+      terminal.type(`carol passphrase${KEYS.enter}`);
+      expect(await terminal.exit).toBe(0);
+    } finally {
+      terminal.kill();
+    }
+    expect(terminal.screen).toMatch(/renewed .*: check value [0-9A-F]{6}, expires /);
+    expect(terminal.screen).not.toContain("passphrase\n");
+  });
+
   test("declining the summary imports nothing and exits 1", async () => {
     const arn = await externalKey("alias/ceremony/declined");
     const args = flagArgs(arn, "declined").filter(

@@ -60,8 +60,8 @@ export function runInTerminal(args: string[], env: Record<string, string> = {}):
       return new Promise((resolve, reject) => {
         // A prompt that never comes fails the test with the screen, rather than at jest's timeout.
         const timer = setTimeout(
-          () => reject(new Error(`no ${pattern} within 20 s; screen:\n${plain(screen)}`)),
-          20_000,
+          () => reject(new Error(`no ${pattern} within 60 s; screen:\n${plain(screen)}`)),
+          60_000,
         );
         const check = () => {
           const rest = plain(screen.slice(consumed));

@@ -179,7 +179,10 @@ export async function expiryRenew(flags: RenewFlags, command: Command): Promise<
         passphrase: async ({ index }) =>
           filePassphrases[index - 1] ??
           (ask.interactive
-            ? await ask.secret("--passphrase-file", `Passphrase of escrow share ${index} (empty: skip this share)`)
+            ? await ask.secret(
+                "--passphrase-file",
+                `Passphrase of escrow share ${index} (empty: skip this share)`,
+              )
             : undefined),
       },
       (step) => active.at(step, keyArn),

@@ -206,7 +206,7 @@ async function applyAll(
       const tone =
         report.outcome === "manual" ? "yellow" : report.outcome === "planned" ? undefined : "green";
       process.stdout.write(
-        `${paint(report.outcome.padEnd(12), tone, color)} ${report.alias ?? report.keyArn}  ${report.action}: ${report.detail}\n`,
+        `${paint(report.outcome.padEnd(12), tone, color)} ${report.alias ?? report.keyArn}  ${report.action}: ${report.detail}${report.checkValue ? ` (new material ${report.checkValue})` : ""}\n`,
       );
     }
   }

@@ -1,3 +1,4 @@
+import type { Caller } from "./auth/principals";
 import type { KeyRecord, KeyState } from "./model";
 import { errors } from "./protocol";
 import type { Store } from "./store";
@@ -8,7 +9,9 @@ export interface Context {
   store: Store;
   wrappingKeys: WrappingKeys;
   region: string;
+  /** The caller's account: keys it creates belong to it, and key ids without an ARN are looked up in it. */
   accountId: string;
+  caller: Caller;
   now: number;
 }
 

@@ -52,6 +52,19 @@ export function findKey(context: Context, identifier: string, options: { alias: 
   return key;
 }
 
+/**
+ * The key a symmetric ciphertext names by key id. AWS's ciphertext carries the whole key ARN, so a grantee or
+ * user in another account decrypts without naming the key; key ids are unique, so the id alone finds it.
+ */
+export function keyOfCiphertext(context: Context, keyId: string): KeyRecord | undefined {
+  const own = context.store.keys.get(keyArn(context.region, context.accountId, keyId));
+  if (own) return own;
+  for (const key of context.store.keys.values()) {
+    if (key.keyId === keyId && key.region === context.region) return key;
+  }
+  return undefined;
+}
+
 function keyOfAlias(context: Context, arn: string): KeyRecord {
   const alias = context.store.aliases.get(arn);
   if (!alias) throw errors.notFound(`Alias ${arn} is not found.`);

@@ -3,8 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { KeyplaneError } from "../byok/errors";
+import { authorizeRequest } from "./auth/authorize";
 import { type Caller, Principals } from "./auth/principals";
-import { signingAccessKey } from "./auth/request";
+import { signingAccessKey, viaService } from "./auth/request";
 import { Clock } from "./clock";
 import { type Context, findKey } from "./context";
 import { drawFault, type FaultRates } from "./faults";
@@ -158,6 +159,7 @@ export class Sandbox {
       count(this.stats.throttled, name);
       throw errors.throttling();
     }
+    if (this.options.enforcePolicies) authorizeRequest(name, input, context, viaService(request));
     const output = await operation.run(context, input);
     if (operation.mutates) await this.store.saveSoon();
     sendJson(response, 200, output, requestId);

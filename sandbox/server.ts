@@ -3,7 +3,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { KeyplaneError } from "../byok/errors";
-import { authorizeRequest } from "./auth/authorize";
 import { type Caller, Principals } from "./auth/principals";
 import { signingAccessKey, viaService } from "./auth/request";
 import { Clock } from "./clock";
@@ -64,6 +63,8 @@ export class Sandbox {
   private readonly quotas: Quotas | undefined;
   private readonly wrappingKeys: WrappingKeys;
   private readonly principals: Principals;
+  /** Loaded only with --enforce-policies: the policy evaluator is a large dependency a plain sandbox skips. */
+  private readonly authorize: typeof import("./auth/authorize").authorizeRequest | undefined;
   /** Requests and quota throttles per operation since start: GET /_sandbox/stats. */
   private readonly stats = {
     requests: {} as Record<string, number>,
@@ -77,6 +78,9 @@ export class Sandbox {
     this.quotas = options.quotas ? new Quotas() : undefined;
     this.wrappingKeys = new WrappingKeys(options.wrappingKeyPool ?? 0);
     this.principals = options.principals ?? Principals.none(options.accountId);
+    this.authorize = options.enforcePolicies
+      ? (require("./auth/authorize") as typeof import("./auth/authorize")).authorizeRequest
+      : undefined;
     applyTime(this.store, this.clock.now());
     // Written once at start, so an unwritable --state fails now rather than on the first change.
     try {
@@ -159,7 +163,7 @@ export class Sandbox {
       count(this.stats.throttled, name);
       throw errors.throttling();
     }
-    if (this.options.enforcePolicies) authorizeRequest(name, input, context, viaService(request));
+    this.authorize?.(name, input, context, viaService(request));
     const output = await operation.run(context, input);
     if (operation.mutates) await this.store.saveSoon();
     sendJson(response, 200, output, requestId);

@@ -1,6 +1,6 @@
 import { KEY_SPEC_INFO } from "../../byok/vocabulary/key-specs";
 import type { DerivedKey } from "../plan/derive";
-import { KeyPolicy } from "./key-policy";
+import { KeyPolicy } from "../policy/key-policy";
 
 /** The key policy a derived key gets, in `region` (a replica's policy names its own region). */
 export function policyForKey(key: DerivedKey, region: string = key.region): KeyPolicy {

@@ -9,7 +9,7 @@ import { aliasArn, type Context, findKey, keyArn, keyOfCiphertext } from "../con
 import { parseSymmetric } from "../crypto";
 import type { GrantRecord, KeyRecord } from "../model";
 import { type Input, KmsError } from "../protocol";
-import { type Evaluation, evaluate } from "./evaluate";
+import { type Evaluation, evaluate } from "../../byok/vocabulary/policy-evaluation";
 
 type ContextValues = Record<string, string | string[]>;
 

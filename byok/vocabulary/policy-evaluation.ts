@@ -1,4 +1,7 @@
 /**
+ * How KMS authorises a request, as one shared piece of vocabulary: the sandbox's `--enforce-policies` and the
+ * stacks' access matrix (`plan access`, its guardrail) decide with the same code.
+ *
  * The one door to the IAM policy evaluator (@cloud-copilot/iam-simulate, pinned exactly; README's dependency
  * table says why). It decides one request the way AWS does for KMS: the key policy first (a statement naming
  * the account root delegates to the caller's identity policies), identity policies, explicit deny over allow,

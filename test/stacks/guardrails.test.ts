@@ -54,6 +54,13 @@ const FAILING: [string, Record<string, unknown>, string, string, string][] = [
     `${ADMIN} is both administrator and user`,
   ],
   [
+    "KP-ACCESS-MATRIX",
+    variant({ "applications.payments.users": [ADMIN] }),
+    "error",
+    "acme-security-us-east-1/payments-restricted-s3",
+    "none of payments's users can use alias/acme/payments/restricted/s3 through s3",
+  ],
+  [
     "KP-LOCKOUT",
     variant({ administrators: [] }),
     "error",

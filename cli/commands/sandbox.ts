@@ -11,12 +11,14 @@ interface SandboxFlags {
   clockOffset?: string;
   accountId: string;
   wrappingKeyPool: string;
+  principals?: string;
+  enforcePolicies?: boolean;
 }
 
 export function registerSandbox(program: Command): void {
   program
     .command("sandbox")
-    .description("run a local AWS KMS endpoint (and STS GetCallerIdentity) for rehearsals and tests")
+    .description("run a local AWS KMS endpoint (and STS) for rehearsals and tests")
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--port <port>", "port (0: any free port)", "4566")
     .option("--state <file>", "keep state in FILE, written atomically after every change")
@@ -35,12 +37,19 @@ export function registerSandbox(program: Command): void {
       "reuse up to N wrapping key pairs per size in GetParametersForImport (0: a fresh pair per call, as AWS)",
       "0",
     )
+    .option("--principals <file>", "principals file: access keys of IAM roles and users, per account (YAML)")
+    .option(
+      "--enforce-policies",
+      "authorise every KMS request by key policy, grants and identity policies, as AWS does",
+    )
     .addHelpText(
       "after",
       "\nAny region works: keys live in the region each request is signed for (SigV4 credential scope).",
     )
     .action(async (flags: SandboxFlags) => {
-      const { parseClockOffset, parseFaults, startSandboxServer } = await import("../../sandbox/index");
+      const { parseClockOffset, parseFaults, Principals, startSandboxServer } = await import(
+        "../../sandbox/index"
+      );
       const port = wholeNumber(flags.port, "--port");
       if (port > 65535) throw usageError(`--port: expected 0..65535, got '${flags.port}'`);
       if (!/^\d{12}$/.test(flags.accountId)) {
@@ -62,6 +71,10 @@ export function registerSandbox(program: Command): void {
         ...(clockOffsetMs === undefined ? {} : { clockOffsetMs }),
         accountId: flags.accountId,
         wrappingKeyPool: wholeNumber(flags.wrappingKeyPool, "--wrapping-key-pool"),
+        ...(flags.principals === undefined
+          ? {}
+          : { principals: Principals.fromFile(flags.principals, flags.accountId) }),
+        enforcePolicies: flags.enforcePolicies === true,
       });
       // Signal handlers go in before the ready line: whoever reads it may stop the sandbox at once.
       const stopped = new Promise<void>((resolve) => {

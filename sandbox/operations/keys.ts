@@ -113,7 +113,9 @@ function describeKey(context: Context, input: Input) {
 }
 
 function listKeys(context: Context, input: Input) {
-  const keys = [...context.store.keys.values()].filter((key) => key.region === context.region);
+  const keys = [...context.store.keys.values()].filter(
+    (key) => key.region === context.region && key.accountId === context.accountId,
+  );
   const { page, meta } = paginate(keys, input, { default: 100, max: 1000 });
   return { Keys: page.map((key) => ({ KeyId: key.keyId, KeyArn: key.arn })), ...meta };
 }

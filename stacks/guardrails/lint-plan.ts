@@ -3,6 +3,7 @@ import { KeyplaneError } from "../../byok/errors";
 import { KEY_SPEC_INFO } from "../../byok/vocabulary/key-specs";
 import { type DerivedKey, type DerivedPlan, MONITORING_CLASSIFICATION, stackKeys } from "../plan/derive";
 import { policyForKey } from "../plan/policy-for-key";
+import { accessDeviations } from "../policy/plan-access";
 import { evaluate, type Suppression } from "./evaluate";
 import { thresholdsFor } from "./profiles";
 import type { Finding, GuardedKey, GuardrailContext } from "./rule";
@@ -32,6 +33,7 @@ export function lintPlan(
     ),
   };
   if (plan.budget) context.maxKeys = plan.budget.maxKeys;
+  context.accessDeviations = accessDeviations(plan.name, derived.stacks.flatMap(stackKeys));
   const suppressions = options.sandbox ? [...plan.suppress, ...SANDBOX_SUPPRESSIONS] : plan.suppress;
   try {
     return evaluate(context, suppressions);

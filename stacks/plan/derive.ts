@@ -44,6 +44,12 @@ export interface DerivedKey {
   deletionWindowDays: number;
   replicaRegions: string[];
   administrators: string[];
+  /**
+   * Who runs `terraform apply` for the key's stack: the plan's deployRole in the key's account (the provider
+   * assumes it in decentralized plans). Named in the key policy, so CreateKey's and PutKeyPolicy's lockout
+   * safety check passes without bypassing it.
+   */
+  deployers: string[];
   custodians: string[];
   users: string[];
   iamDelegation: boolean;
@@ -182,6 +188,7 @@ function deriveKey(plan: KeyPlan, stack: StackPlan, request: KeyRequest): Derive
     deletionWindowDays: settings.deletionWindowDays ?? DELETION_WINDOW_DAYS.default,
     replicaRegions: settings.multiRegion ? [...plan.replicaRegions] : [],
     administrators: [...plan.administrators],
+    deployers: [`arn:aws:iam::${stack.account}:role/${plan.deployRole}`],
     custodians: origin === "EXTERNAL" ? [...plan.custodians] : [],
     users: [...request.app.users],
     iamDelegation: plan.iamDelegation,
@@ -220,6 +227,7 @@ function deriveMonitoringKey(plan: KeyPlan, stack: StackPlan): DerivedKey {
     deletionWindowDays: DELETION_WINDOW_DAYS.default,
     replicaRegions: [],
     administrators: [...plan.administrators],
+    deployers: [`arn:aws:iam::${stack.account}:role/${plan.deployRole}`],
     custodians: [],
     users: [],
     iamDelegation: plan.iamDelegation,

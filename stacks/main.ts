@@ -3,6 +3,7 @@
  * KEYPLANE_SANDBOX_URL switches to sandbox mode (KMS and STS at that URL, no monitoring). Errors end as one
  * line on stderr and exit code 1, before anything is written.
  */
+import { existsSync, rmSync } from "node:fs";
 import { isKeyplaneError, KeyplaneError } from "../byok/errors";
 import { buildApp } from "./app";
 import { errorsOf, formatFinding } from "./guardrails/evaluate";
@@ -25,9 +26,14 @@ function run(): void {
   buildApp(derived, sandboxUrl ? { sandboxUrl } : {}).synth();
 }
 
+// cdktf's App creates its output folder as it is constructed: a synth that fails after that must not
+// leave a folder behind that looks like output.
+const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
+const outdirExisted = existsSync(outdir);
 try {
   run();
 } catch (error) {
+  if (!outdirExisted) rmSync(outdir, { recursive: true, force: true });
   const line = isKeyplaneError(error)
     ? error.oneLine()
     : `unexpected error: ${(error instanceof Error ? error.message : String(error)).split("\n", 1)[0]}`;

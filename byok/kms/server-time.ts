@@ -29,8 +29,9 @@ export function trackServerTime(client: KMSClient, endpoint?: string): void {
   clocks.set(client, clock);
   client.middlewareStack.add(
     (next) => async (args) => {
-      if (endpoint) {
-        clock.sandboxChecked ??= readSandboxClock(endpoint, clock);
+      const custom = endpoint ?? configuredEndpoint(client, args.request);
+      if (custom) {
+        clock.sandboxChecked ??= readSandboxClock(custom, clock);
         await clock.sandboxChecked;
       }
       const result = await next(args);
@@ -45,6 +46,23 @@ export function trackServerTime(client: KMSClient, endpoint?: string): void {
     },
     { step: "deserialize", name: "keyplaneServerTime" },
   );
+}
+
+interface RequestShape {
+  protocol?: string;
+  hostname?: string;
+  port?: number;
+}
+
+/**
+ * The endpoint the SDK resolved from the shared config (a profile's `endpoint_url` or `services` section),
+ * read off the request: the client config only says that the endpoint is custom.
+ */
+function configuredEndpoint(client: KMSClient, request: unknown): string | undefined {
+  if (!(client.config as { isCustomEndpoint?: boolean }).isCustomEndpoint) return undefined;
+  const { protocol, hostname, port } = (request ?? {}) as RequestShape;
+  if (!protocol || !hostname) return undefined;
+  return `${protocol}//${hostname}${port ? `:${port}` : ""}`;
 }
 
 async function readSandboxClock(endpoint: string, clock: ServerClock): Promise<void> {

@@ -3,6 +3,7 @@ import { KeyplaneError } from "../../byok/errors";
 import { KEY_SPEC_INFO } from "../../byok/vocabulary/key-specs";
 import { policyForKey } from "../constructs/policy-for-key";
 import { type DerivedKey, type DerivedPlan, MONITORING_CLASSIFICATION, stackKeys } from "../plan/derive";
+import { reviewPlan } from "../plan/review";
 import { evaluate, type Suppression } from "./evaluate";
 import { thresholdsFor } from "./profiles";
 import type { Finding, GuardedKey, GuardrailContext } from "./rule";
@@ -34,7 +35,7 @@ export function lintPlan(
   if (plan.budget) context.maxKeys = plan.budget.maxKeys;
   const suppressions = options.sandbox ? [...plan.suppress, ...SANDBOX_SUPPRESSIONS] : plan.suppress;
   try {
-    return evaluate(context, suppressions);
+    return [...evaluate(context, suppressions), ...reviewPlan(derived)];
   } catch (error) {
     if (options.source && error instanceof KeyplaneError) {
       throw new KeyplaneError(error.code, `${options.source}: ${error.message}`);

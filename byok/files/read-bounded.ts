@@ -67,22 +67,32 @@ export function readInputFile(path: string, input: InputFile): Buffer {
     );
   }
   try {
-    assertRegularWithin(path, input, fstatSync(fd));
+    const stats = fstatSync(fd);
+    assertRegularWithin(path, input, stats);
     const limit = INPUT_LIMITS[input.kind];
-    // One byte more than the cap: a file that grew since fstat is still caught.
-    const buffer = Buffer.alloc(limit + 1);
+    const chunks: Buffer[] = [];
     let length = 0;
+    // Sized by fstat and read to the end: a file that grew since is read on, and still held to the cap.
+    let chunk = Buffer.alloc(Math.min(stats.size, limit) + 1);
+    let filled = 0;
     for (;;) {
-      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      const read = readSync(fd, chunk, filled, chunk.length - filled, null);
       if (read === 0) break;
+      filled += read;
       length += read;
       if (length > limit) {
-        buffer.fill(0);
+        for (const part of [...chunks, chunk]) part.fill(0);
         throw fileError(path, input, `larger than ${describeBytes(limit)}`);
       }
+      if (filled === chunk.length) {
+        chunks.push(chunk);
+        chunk = Buffer.alloc(64 * 1024);
+        filled = 0;
+      }
     }
-    const content = Buffer.from(buffer.subarray(0, length));
-    buffer.fill(0);
+    chunks.push(chunk.subarray(0, filled));
+    const content = Buffer.concat(chunks, length);
+    for (const part of chunks) part.fill(0);
     return content;
   } finally {
     closeSync(fd);

@@ -91,7 +91,7 @@ export function registerByokOffline(byok: Command): void {
     .requiredOption("--out <file>", "wrapped material to create (never overwritten)")
     .action(async (flags: WrapFlags, command: Command) => {
       const { publicKey: publicKeyFile, wrappingAlgorithm: algorithm, wrappingKeySpec, keySpec, out } = flags;
-      if (wrappingKeySpec) assertWrappingCombination(keySpec, algorithm, wrappingKeySpec);
+      if (wrappingKeySpec) assertWrappingCombination(keySpec, algorithm, wrappingKeySpec, "USAGE");
       await preflightJournal(command);
       const { parseWrappingPublicKey, wrapForImport } = await import("../../byok/wrap/index");
       const publicKey = parseWrappingPublicKey(readInput(publicKeyFile, "--public-key", "importFile"), {

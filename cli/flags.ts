@@ -9,7 +9,8 @@ import { Option } from "commander";
 import { KeyplaneError, usageError } from "../byok/errors";
 import { checkInputFile, type InputKind } from "../byok/files/read-bounded";
 import { MAX_VALIDITY_MS } from "../byok/import/expiry-option";
-import { assertKeyReference } from "../byok/kms/resolve-key";
+import { parseEndpointUrl } from "../byok/kms/endpoint";
+import { assertKeyReference } from "../byok/kms/key-reference";
 import { DAY_MS, parseDuration } from "../byok/vocabulary/durations";
 import { KEY_SPECS } from "../byok/vocabulary/key-specs";
 import { parseRegion, parseRegionList } from "../byok/vocabulary/regions";
@@ -203,19 +204,6 @@ export function profileOption(description = "AWS named profile (exactly as AWS_P
 
 export function endpointUrlOption(description: string): Option {
   return new Option("--endpoint-url <url>", description).argParser((text: string) => parseEndpointUrl(text));
-}
-
-export function parseEndpointUrl(text: string, field = "--endpoint-url"): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname) {
-    throw usageError(`${field}: expected an http(s) URL like http://127.0.0.1:4566, got '${text}'`);
-  }
-  return text;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { KMSClient, type KMSClientConfig } from "@aws-sdk/client-kms";
+import { parseEndpointUrl } from "./endpoint";
 import { paceToQuotas } from "./pacer";
 import { assertProfileDeclared } from "./profile";
 import { trackServerTime } from "./server-time";
@@ -50,7 +51,10 @@ export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
     logger: SDK_LOGGER,
   };
   if (options.profile) config.profile = options.profile;
-  const endpoint = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL_KMS;
+  const fromEnvironment = process.env.AWS_ENDPOINT_URL_KMS;
+  const endpoint =
+    options.endpointUrl ??
+    (fromEnvironment ? parseEndpointUrl(fromEnvironment, "AWS_ENDPOINT_URL_KMS") : undefined);
   if (endpoint) config.endpoint = endpoint;
   const client = new KMSClient(config);
   trackServerTime(client, endpoint);

@@ -25,6 +25,7 @@ let dir: string;
 let work: string;
 let sandbox: SandboxHandle;
 let keyArn: string;
+let rsaKeyArn: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "keyplane-malformed-"));
@@ -36,6 +37,10 @@ beforeAll(async () => {
     .kms()
     .send(new CreateKeyCommand({ Origin: "EXTERNAL", Description: "malformed replay" }));
   keyArn = created.KeyMetadata?.Arn ?? "";
+  const rsa = await sandbox
+    .kms()
+    .send(new CreateKeyCommand({ Origin: "EXTERNAL", KeySpec: "RSA_2048", KeyUsage: "SIGN_VERIFY" }));
+  rsaKeyArn = rsa.KeyMetadata?.Arn ?? "";
 }, 120_000);
 
 afterAll(async () => {
@@ -103,7 +108,7 @@ test("every malformed input ends as the contract says: exit code, one line, no t
     args: testCase.args.map((arg) => (arg === "ANCHOR" ? anchor : arg)),
     env: { ...isolated, ...testCase.env },
   }));
-  const online = onlineCases(keyArn).map((testCase) => ({
+  const online = onlineCases(keyArn, rsaKeyArn).map((testCase) => ({
     ...testCase,
     env: { ...isolated, ...sandbox.env(), ...testCase.env },
   }));

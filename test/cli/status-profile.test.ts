@@ -35,7 +35,7 @@ beforeAll(async () => {
     AWS_CONFIG_FILE: join(dir, "config"),
     AWS_SHARED_CREDENTIALS_FILE: join(dir, "no-credentials"),
   };
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await sandbox.stop();
@@ -89,7 +89,7 @@ test("rotation status: an imported key without material, or whose material expir
   });
   const expiry = await runCli(["--output", "json", "expiry", "--plan", "status"], { env });
   expect(expiry.code).toBe(3);
-}, 120_000);
+}, 240_000);
 
 test("--plan that matches no key is an error naming the plan, in rotation and expiry", async () => {
   for (const args of [
@@ -102,7 +102,7 @@ test("--plan that matches no key is an error naming the plan, in rotation and ex
       "keyplane: --plan typo: no key is tagged keyplane:plan=typo in us-east-1 (check the plan name, --regions and the account)\n",
     );
   }
-}, 60_000);
+}, 120_000);
 
 test("--profile reads endpoint_url, region, credentials and the sandbox clock from the profile, as AWS_PROFILE does", async () => {
   await taggedKey(sandbox.kms(), "alias/status/profile", { plan: "profiled" });
@@ -125,7 +125,7 @@ test("--profile reads endpoint_url, region, credentials and the sandbox clock fr
     expect(Date.parse(report.observedAt) - Date.now()).toBeGreaterThan(DAY_MS);
   }
   expect(JSON.parse(byFlag.stdout).materials).toEqual(JSON.parse(byEnv.stdout).materials);
-}, 60_000);
+}, 120_000);
 
 test("a profile beside AWS_ACCESS_KEY_ID: the profile wins, said in one line instead of the SDK's notice", async () => {
   const result = await runCli(["--profile", "sandbox", "expiry", "--plan", "profiled"], {
@@ -136,7 +136,7 @@ test("a profile beside AWS_ACCESS_KEY_ID: the profile wins, said in one line ins
   expect(result.stderr).toBe(
     "note: the profile's credentials are used; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are ignored\n",
   );
-}, 60_000);
+}, 120_000);
 
 test("a profile no shared file declares: one line naming it, exit 2", async () => {
   for (const [args, extra, source] of [
@@ -149,4 +149,4 @@ test("a profile no shared file declares: one line naming it, exit 2", async () =
       `keyplane: ${source}: no profile 'nope' in ${profileEnv.AWS_CONFIG_FILE} or ${profileEnv.AWS_SHARED_CREDENTIALS_FILE} (check the name, or set AWS_CONFIG_FILE)\n`,
     );
   }
-}, 60_000);
+}, 120_000);

@@ -29,11 +29,11 @@ export function trackServerTime(client: KMSClient, endpoint?: string): void {
   clocks.set(client, clock);
   client.middlewareStack.add(
     (next) => async (args) => {
-      const custom = endpoint ?? configuredEndpoint(client, args.request);
-      if (custom) {
-        clock.sandboxChecked ??= readSandboxClock(custom, clock);
-        await clock.sandboxChecked;
-      }
+      clock.sandboxChecked ??= (async () => {
+        const custom = endpoint ?? (await configuredEndpoint(client));
+        if (custom) await readSandboxClock(custom, clock);
+      })();
+      await clock.sandboxChecked;
       const result = await next(args);
       const response = result.response as HttpResponseShape;
       const date = response.headers?.date ?? response.headers?.Date;
@@ -48,21 +48,18 @@ export function trackServerTime(client: KMSClient, endpoint?: string): void {
   );
 }
 
-interface RequestShape {
-  protocol?: string;
-  hostname?: string;
-  port?: number;
-}
-
 /**
- * The endpoint the SDK resolved from the shared config (a profile's `endpoint_url` or `services` section),
- * read off the request: the client config only says that the endpoint is custom.
+ * The endpoint the SDK takes from the shared config (a profile's `endpoint_url` or `services` section, or
+ * AWS_ENDPOINT_URL): the client resolves it once and keeps the answer.
  */
-function configuredEndpoint(client: KMSClient, request: unknown): string | undefined {
-  if (!(client.config as { isCustomEndpoint?: boolean }).isCustomEndpoint) return undefined;
-  const { protocol, hostname, port } = (request ?? {}) as RequestShape;
-  if (!protocol || !hostname) return undefined;
-  return `${protocol}//${hostname}${port ? `:${port}` : ""}`;
+async function configuredEndpoint(client: KMSClient): Promise<string | undefined> {
+  const resolve = (client.config as { serviceConfiguredEndpoint?: () => Promise<string | undefined> })
+    .serviceConfiguredEndpoint;
+  try {
+    return resolve ? await resolve() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function readSandboxClock(endpoint: string, clock: ServerClock): Promise<void> {

@@ -127,7 +127,7 @@ export function assessRotation(key: RotationKeyFacts, options: RotationOptions):
       ...base,
       reason: expired
         ? `imported material expired ${key.validTo?.toISOString()}; the key is unusable`
-        : "no key material imported yet; the key is unusable",
+        : "no key material (none imported yet, or it expired and was deleted); the key is unusable",
       nextDue: null,
       daysUntilDue: null,
       status: "attention",

@@ -281,7 +281,8 @@ describe("expiry: every material that is not pending rotation counts", () => {
   test("DescribeKey's ValidTo is the earliest; an old NON_CURRENT material expiring takes the key to PendingImport", async () => {
     const { KeyId } = await createKey({ Origin: "EXTERNAL" });
     const now = Date.now();
-    const first = await importMaterial(KeyId!, randomBytes(32), {
+    const firstBytes = randomBytes(32);
+    const first = await importMaterial(KeyId!, firstBytes, {
       ExpirationModel: "KEY_MATERIAL_EXPIRES",
       ValidTo: new Date(now + 10 * DAY),
     });
@@ -305,6 +306,9 @@ describe("expiry: every material that is not pending rotation counts", () => {
       KeyMaterialState: "NON_CURRENT",
       ImportState: "PENDING_IMPORT",
     });
+    // The same old material again, and the key is usable again.
+    await importMaterial(KeyId!, firstBytes, { KeyMaterialId: first.KeyMaterialId });
+    expect((await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata?.KeyState).toBe("Enabled");
   });
 
   test("material pending rotation that expires is gone, and the key stays Enabled", async () => {

@@ -332,10 +332,19 @@ describe("expiry: every material that is not pending rotation counts", () => {
     const { KeyId } = await createKey({ Origin: "EXTERNAL" });
     const imported = await importMaterial(KeyId!, randomBytes(32));
     await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId }));
-    expect((await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata).toMatchObject({
+    const described = (await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata!;
+    expect(described).toMatchObject({
       KeyState: "PendingImport",
       CurrentKeyMaterialId: imported.KeyMaterialId,
     });
+    // Deleting again (or from a key that never had material) is KMSInvalidStateException.
+    await expect(kms.send(new DeleteImportedKeyMaterialCommand({ KeyId }))).rejects.toMatchObject(
+      refusal("KMSInvalidStateException", `${described.Arn} is pending import.`),
+    );
+    const fresh = await createKey({ Origin: "EXTERNAL" });
+    await expect(
+      kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: fresh.KeyId })),
+    ).rejects.toMatchObject(refusal("KMSInvalidStateException", `${fresh.Arn} is pending import.`));
   });
 });
 

@@ -105,6 +105,17 @@ describe("requests AWS refuses", () => {
     },
   );
 
+  test("key specs AWS knows pass the front end; the sandbox then says it cannot make them", async () => {
+    await expect(
+      kms.send(new CreateKeyCommand({ KeySpec: "ML_DSA_65", KeyUsage: "SIGN_VERIFY" })),
+    ).rejects.toMatchObject(
+      refusal("UnsupportedOperationException", "KeySpec ML_DSA_65 is not supported by the keyplane sandbox."),
+    );
+    await expect(kms.send(new CreateKeyCommand({ KeySpec: "ML_DSA_65" }))).rejects.toMatchObject(
+      refusal("ValidationException", expect.stringContaining("You must specify a KeyUsage value")),
+    );
+  });
+
   test("the front end's shape checks come before the rules between members", async () => {
     await expect(
       kms.send(new CreateKeyCommand({ KeySpec: "HMAC_256", Description: "x".repeat(8193) })),

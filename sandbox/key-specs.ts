@@ -8,12 +8,13 @@ import type { KeySpec } from "../byok/vocabulary/key-specs";
  * https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-conceptual.html (imported HMAC lengths)
  */
 
-/** KeyUsageType in the order of AWS's service model (validation messages list them so). */
+/** Every KeyUsageType of AWS's service model (2026); ENCAPSULATE_DECAPSULATE fits no spec the sandbox makes. */
 export const KEY_USAGE_TYPES = [
-  "SIGN_VERIFY",
+  "ENCAPSULATE_DECAPSULATE",
   "ENCRYPT_DECRYPT",
   "GENERATE_VERIFY_MAC",
   "KEY_AGREEMENT",
+  "SIGN_VERIFY",
 ] as const;
 export type SandboxKeyUsage = (typeof KEY_USAGE_TYPES)[number];
 

@@ -151,7 +151,7 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
     for (const alias of byok) {
       section(
         `Ceremony for ${alias}`,
-        "Non-interactive (every prompt is a flag): generate material, wrap it for KMS, import it for 30 days, verify, split it 2-of-3 into escrow shares, journal every step.",
+        "Non-interactive (every prompt is a flag): generate material, split it 2-of-3 into escrow shares before KMS sees it, wrap it for KMS, import it for 30 days, verify, journal every step.",
       );
       const escrowDir = join(work, "escrow", alias.replace(/\W+/g, "-"));
       await keyplane([

@@ -9,6 +9,7 @@ export function policyForKey(key: DerivedKey, region: string = key.region): KeyP
     .allowAdministrators(key.administrators, { rotateOnDemand: key.origin === "AWS_KMS" })
     .allowDeployers(key.deployers.filter((deployer) => !key.administrators.includes(deployer)))
     .allowCustodians(key.custodians, { usage: key.keyUsage, symmetric })
+    .allowReaders(key.readers)
     .allowUsers(key.users, {
       services: key.services,
       callerAccounts: [key.callerAccount],

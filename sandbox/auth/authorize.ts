@@ -5,11 +5,12 @@
  * can allow, identity policies alone for requests without a key (CreateKey, ListKeys, ListAliases) and for
  * alias resources. https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html
  */
+
+import { type Evaluation, evaluate } from "../../byok/vocabulary/policy-evaluation";
 import { aliasArn, type Context, findKey, keyArn, keyOfCiphertext } from "../context";
 import { parseSymmetric } from "../crypto";
 import type { GrantRecord, KeyRecord } from "../model";
 import { type Input, KmsError } from "../protocol";
-import { type Evaluation, evaluate } from "../../byok/vocabulary/policy-evaluation";
 
 type ContextValues = Record<string, string | string[]>;
 

@@ -8,6 +8,7 @@ import { signingAccessKey, viaService } from "./auth/request";
 import { Clock } from "./clock";
 import { type Context, findKey } from "./context";
 import { drawFault, type FaultRates } from "./faults";
+import { recordLastUsage } from "./last-usage";
 import { applyTime } from "./lifecycle";
 import type { KeyRecord } from "./model";
 import {
@@ -159,12 +160,14 @@ export class Sandbox {
     const input = parseJsonInput(body);
     const context = this.context(region, caller);
     count(this.stats.requests, name);
-    if (this.quotas && !this.quotas.take(name, region, namedKey(context, input))) {
+    const pairSpec = typeof input.KeyPairSpec === "string" ? input.KeyPairSpec : undefined;
+    if (this.quotas && !this.quotas.take(name, region, namedKey(context, input), Date.now(), pairSpec)) {
       count(this.stats.throttled, name);
       throw errors.throttling();
     }
     this.authorize?.(name, input, context, viaService(request));
     const output = await operation.run(context, input);
+    recordLastUsage(context, name, output, requestId);
     if (operation.mutates) await this.store.saveSoon();
     sendJson(response, 200, output, requestId);
   }

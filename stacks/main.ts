@@ -5,9 +5,8 @@
  * written.
  */
 import { isKeyplaneError } from "../byok/errors";
-import { formatFinding } from "./guardrails/evaluate";
 import { defaultPlanFile } from "./plan/load";
-import { synthesize } from "./synth";
+import { findingLines, synthesize } from "./synth";
 
 function run(): number {
   const planFile = defaultPlanFile();
@@ -17,7 +16,7 @@ function run(): number {
     out: process.env.CDKTF_OUTDIR || "cdktf.out",
     ...(sandboxUrl ? { sandboxUrl } : {}),
   });
-  for (const finding of result.findings) process.stderr.write(`keyplane: ${formatFinding(finding)}\n`);
+  for (const line of findingLines(result.findings)) process.stderr.write(`keyplane: ${line}\n`);
   if (result.errors.length === 0) return 0;
   process.stderr.write(
     `keyplane: ${planFile}: ${result.errors.length} guardrail error(s); nothing synthesized (fix them, or add a suppress entry with a reason)\n`,

@@ -9,8 +9,8 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { KeyplaneError } from "../byok/errors";
 import { buildApp } from "./app";
 import type { StateBackend } from "./constructs/keyplane-stack";
-import { errorsOf } from "./guardrails/evaluate";
-import { lintPlan } from "./guardrails/lint-plan";
+import { errorsOf, formatFinding } from "./guardrails/evaluate";
+import { lintPlan, SANDBOX_SUPPRESSIONS } from "./guardrails/lint-plan";
 import type { Finding } from "./guardrails/rule";
 import { type DerivedPlan, derivePlan } from "./plan/derive";
 import { loadPlanFile } from "./plan/load";
@@ -98,6 +98,24 @@ function chooseBackend(
   // portable together with its state folder.
   const fromStack = relative(join(out, "stacks", "stack"), stateDir) || ".";
   return { stack: { local: { dir: isAbsolute(fromStack) ? stateDir : fromStack } }, stateDir };
+}
+
+/**
+ * The lines synth prints about findings: each finding of the plan's own, and one line for those sandbox
+ * mode suppresses (it turns monitoring off itself; their fixes would name a `monitoring: false` the plan
+ * never wrote).
+ */
+export function findingLines(findings: readonly Finding[]): string[] {
+  const sandboxReasons = new Set(SANDBOX_SUPPRESSIONS.map((suppression) => suppression.reason));
+  const bySandbox = findings.filter((finding) => sandboxReasons.has(finding.suppressed ?? ""));
+  const lines = findings.filter((finding) => !bySandbox.includes(finding)).map(formatFinding);
+  if (bySandbox.length > 0) {
+    const rules = [...new Set(bySandbox.map((finding) => finding.rule))].join(", ");
+    lines.push(
+      `sandbox mode: monitoring is off (the sandbox speaks only KMS and STS); ${bySandbox.length} ${rules} finding(s) suppressed`,
+    );
+  }
+  return lines;
 }
 
 /** Moves every file of `from` to the same place under `to`, replacing files, keeping others. */

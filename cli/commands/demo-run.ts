@@ -12,7 +12,7 @@ import {
   type Tag,
 } from "@aws-sdk/client-kms";
 import { KeyplaneError } from "../../byok/errors";
-import { parseFaults, startSandboxServer } from "../../sandbox/index";
+import { startSandboxServer } from "../../sandbox/index";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const PLAN = join(ROOT, "demo", "keyplan.demo.yaml");
@@ -83,7 +83,7 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
     stateFile: join(work, "sandbox-state.json"),
     latencyMs: 0,
     quotas: false,
-    faults: parseFaults(""),
+    faults: {},
     accountId: "111111111111",
   });
   const env: NodeJS.ProcessEnv = {
@@ -224,7 +224,8 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
   process.stderr.write(
     `\nDone in ${seconds} s; the sandbox is stopped.\n` +
       (flags.keep
-        ? `Journal: ${join(work, "journal.jsonl")}\nEscrow shares: ${join(work, "escrow")}\nTerraform: ${join(work, "synth")}\n`
+        ? `Journal: ${join(work, "journal.jsonl")}\nEscrow shares: ${join(work, "escrow")}\nTerraform: ${join(work, "synth")}\n` +
+          `Sandbox state: ${join(work, "sandbox-state.json")} (it holds the demo keys' material, as a KMS would: rehearsal only; delete the folder when done)\n`
         : `The journal (${join(work, "journal.jsonl")}) and escrow shares (${join(work, "escrow")}) were in a temporary folder, now removed; run \`keyplane demo --keep\` to keep them.\n`),
   );
   if (!flags.keep) rmSync(work, { recursive: true, force: true });

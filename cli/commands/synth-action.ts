@@ -45,8 +45,7 @@ export async function runSynth(flags: SynthFlags, command: Command): Promise<Exi
     );
   }
   const { defaultPlanFile } = await import("../../stacks/plan/load");
-  const { formatFinding } = await import("../../stacks/guardrails/evaluate");
-  const { synthesize } = await import("../../stacks/synth");
+  const { findingLines, synthesize } = await import("../../stacks/synth");
   const planFile = flags.plan ?? defaultPlanFile();
   const result = synthesize({
     planFile,
@@ -54,7 +53,7 @@ export async function runSynth(flags: SynthFlags, command: Command): Promise<Exi
     ...(flags.sandbox ? { sandboxUrl: flags.sandbox } : {}),
     ...(backend ? { backend } : {}),
   });
-  for (const finding of result.findings) say(`keyplane: ${formatFinding(finding)}`);
+  for (const line of findingLines(result.findings)) say(`keyplane: ${line}`);
   if (result.errors.length > 0) {
     say(`keyplane: ${planFile}: ${result.errors.length} guardrail error(s); nothing written`);
     return EXIT.attention;

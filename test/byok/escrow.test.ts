@@ -204,11 +204,22 @@ describe("escrow refusals", () => {
         passphrases: ["short", "longer passphrase"],
       }),
     ).rejects.toThrow(/at least 8 characters/);
-    await splitToShareFiles({ material, shares: 2, threshold: 2, outDir });
-    await expect(splitToShareFiles({ material, shares: 2, threshold: 2, outDir })).rejects.toThrow(
-      /already exists; refusing to overwrite/,
-    );
-    expect(readdirSync(outDir)).toHaveLength(2);
+    // One passphrase for every share would let one custodian open them all (crypto-interop D11).
+    await expect(
+      splitToShareFiles({
+        material,
+        shares: 2,
+        threshold: 2,
+        outDir,
+        passphrases: ["the same passphrase", "the same passphrase"],
+      }),
+    ).rejects.toThrow("passphrases: each share needs its own custodian's passphrase");
+    const first = await splitToShareFiles({ material, shares: 2, threshold: 2, outDir });
+    await expect(
+      splitToShareFiles({ material, shares: 2, threshold: 2, outDir, ceremonyId: first.ceremonyId }),
+    ).rejects.toThrow(/already exists; refusing to overwrite/);
+    // Two shares and the manifest of the first split; the refused one wrote nothing.
+    expect(readdirSync(outDir)).toHaveLength(3);
     expect(checkValue).toMatch(/^[0-9A-F]{6}$/);
     material.dispose();
   });

@@ -2,7 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { CLI } from "../support/cli";
 
 /** The keys a person presses, as a terminal sends them. */
-export const KEYS = { enter: "\r", down: "\u001b[B", up: "\u001b[A" } as const;
+export const KEYS = { enter: "\r", down: "\u001b[B", up: "\u001b[A", backspace: "\u007f" } as const;
 
 const ESCAPE_SEQUENCE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g");
 
@@ -60,8 +60,8 @@ export function runInTerminal(args: string[], env: Record<string, string> = {}):
       return new Promise((resolve, reject) => {
         // A prompt that never comes fails the test with the screen, rather than at jest's timeout.
         const timer = setTimeout(
-          () => reject(new Error(`no ${pattern} within 20 s; screen:\n${plain(screen)}`)),
-          20_000,
+          () => reject(new Error(`no ${pattern} within 60 s; screen:\n${plain(screen)}`)),
+          60_000,
         );
         const check = () => {
           const rest = plain(screen.slice(consumed));

@@ -184,9 +184,23 @@ export class Principals {
   }
 }
 
+/**
+ * Without a principals file the one caller is the account's administrator (IAM allows it everything), so
+ * `--enforce-policies` alone still lets it work where key policies delegate to the account, as in AWS.
+ */
+const ADMINISTRATOR_ACCESS: readonly PolicyDocumentJson[] = [
+  { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
+];
+
 function defaultCaller(accountId: string): Caller {
   const arn = `arn:aws:iam::${accountId}:user/keyplane-sandbox`;
-  return { accountId, arn, principalArn: arn, userId: "AIDAKEYPLANESANDBOX00", identityPolicies: [] };
+  return {
+    accountId,
+    arn,
+    principalArn: arn,
+    userId: "AIDAKEYPLANESANDBOX00",
+    identityPolicies: ADMINISTRATOR_ACCESS,
+  };
 }
 
 function userCaller(entry: PrincipalEntry): Caller {

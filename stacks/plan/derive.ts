@@ -51,6 +51,11 @@ export interface DerivedKey {
    */
   deployers: string[];
   custodians: string[];
+  /**
+   * Who reads the key without managing or using it: the custodians on keys they do not import into, because
+   * the fleet scans they run (`expiry`, `rotation status`) read every key of the account to find their own.
+   */
+  readers: string[];
   users: string[];
   iamDelegation: boolean;
   /** The policy as its own `aws_kms_key_policy` resource (the plan's `policyAsResource`). */
@@ -190,6 +195,7 @@ function deriveKey(plan: KeyPlan, stack: StackPlan, request: KeyRequest): Derive
     administrators: [...plan.administrators],
     deployers: [`arn:aws:iam::${stack.account}:role/${plan.deployRole}`],
     custodians: origin === "EXTERNAL" ? [...plan.custodians] : [],
+    readers: origin === "EXTERNAL" ? [] : [...plan.custodians],
     users: [...request.app.users],
     iamDelegation: plan.iamDelegation,
     policyAsResource: plan.policyAsResource,
@@ -229,6 +235,7 @@ function deriveMonitoringKey(plan: KeyPlan, stack: StackPlan): DerivedKey {
     administrators: [...plan.administrators],
     deployers: [`arn:aws:iam::${stack.account}:role/${plan.deployRole}`],
     custodians: [],
+    readers: [...plan.custodians],
     users: [],
     iamDelegation: plan.iamDelegation,
     policyAsResource: plan.policyAsResource,

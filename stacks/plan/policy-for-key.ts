@@ -25,6 +25,7 @@ function buildPolicy(key: DerivedKey, region: string): KeyPolicy {
     .allowAdministrators(key.administrators, { rotateOnDemand: key.origin === "AWS_KMS" })
     .allowDeployers(key.deployers.filter((deployer) => !key.administrators.includes(deployer)))
     .allowCustodians(key.custodians, { usage: key.keyUsage, symmetric })
+    .allowReaders(key.readers)
     .allowUsers(key.users, {
       services: key.services,
       callerAccounts: [key.callerAccount],

@@ -51,6 +51,14 @@ export const CUSTODIAN_ACTIONS = [
   "kms:RotateKeyOnDemand",
 ] as const;
 
+/** What keyplane's fleet scans read on every key of an account (tags, state, materials, rotation). */
+export const READER_ACTIONS = [
+  "kms:DescribeKey",
+  "kms:GetKeyRotationStatus",
+  "kms:ListKeyRotations",
+  "kms:ListResourceTags",
+] as const;
+
 /**
  * The encryption context key only the verify step after an import uses (byok/import/verify.ts): custodians
  * may Encrypt/Decrypt under a context holding this key and nothing else, so they prove the import without

@@ -14,6 +14,7 @@ import {
   custodianVerifyActions,
   DEPLOYER_ACTIONS,
   GRANT_ACTIONS,
+  READER_ACTIONS,
   userActions,
 } from "./actions";
 import type { PolicyJsonDocument } from "./document";
@@ -83,6 +84,11 @@ export function identityPolicies(planName: string, keys: readonly DerivedKey[]):
         ...CUSTODIAN_ACTIONS,
         ...custodianVerifyActions(key.keyUsage, symmetric),
       ]);
+    }
+    for (const principal of key.readers) {
+      const entry = grant(principal, "custodian");
+      entry.keyless.add("kms:ListKeys").add("kms:ListAliases");
+      remote(entry, principal, key, READER_ACTIONS);
     }
     for (const principal of key.users) {
       const entry = grant(principal, "user");

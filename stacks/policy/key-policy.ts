@@ -14,6 +14,7 @@ import {
   DEPLOYER_ACTIONS,
   DEPLOYER_SID,
   GRANT_ACTIONS,
+  READER_ACTIONS,
   userActions,
 } from "./actions";
 import type { PolicyDocument, PolicyStatement } from "./document";
@@ -79,6 +80,18 @@ export class KeyPolicy {
             },
           }
         : {}),
+    });
+  }
+
+  /** Read the key's metadata, tags, materials and rotation (fleet scans); never manage or use it. */
+  allowReaders(principals: readonly string[]): this {
+    if (principals.length === 0) return this;
+    return this.add({
+      Sid: "KeyReaders",
+      Effect: "Allow",
+      Principal: aws(principals),
+      Action: [...READER_ACTIONS],
+      Resource: "*",
     });
   }
 

@@ -8,6 +8,7 @@ import {
   ListKeysCommand,
   PutKeyPolicyCommand,
 } from "@aws-sdk/client-kms";
+import { startSandbox } from "../support/sandbox";
 import { allow, type PrincipalSandbox, startWithPrincipals } from "./principals";
 
 const SECURITY = "111111111111";
@@ -256,4 +257,40 @@ describe("sandbox --enforce-policies: KMS authorisation by key policy, grants an
       admin.send(new PutKeyPolicyCommand({ KeyId: keyArn, PolicyName: "default", Policy: keyPolicy() })),
     ).resolves.toBeDefined();
   });
+});
+
+describe("sandbox --enforce-policies without a principals file", () => {
+  test("the one caller has the account's IAM behind it: default key policies work, the lockout check still applies", async () => {
+    const sandbox = await startSandbox({ extraArgs: ["--enforce-policies"] });
+    try {
+      const kms = sandbox.kms({ maxAttempts: 1 });
+      const created = await kms.send(new CreateKeyCommand({}));
+      await expect(
+        kms.send(new DescribeKeyCommand({ KeyId: created.KeyMetadata?.KeyId })),
+      ).resolves.toBeDefined();
+      await expect(kms.send(new ListKeysCommand({}))).resolves.toBeDefined();
+      const othersOnly = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Sid: "Other", Effect: "Allow", Principal: { AWS: APP }, Action: "kms:*", Resource: "*" },
+        ],
+      });
+      await expect(kms.send(new CreateKeyCommand({ Policy: othersOnly }))).rejects.toMatchObject({
+        name: "MalformedPolicyDocumentException",
+      });
+      const locked = await kms.send(
+        new CreateKeyCommand({ Policy: othersOnly, BypassPolicyLockoutSafetyCheck: true }),
+      );
+      await expect(
+        kms.send(new DescribeKeyCommand({ KeyId: locked.KeyMetadata?.KeyId })),
+      ).rejects.toMatchObject({
+        name: "AccessDeniedException",
+        message: expect.stringContaining(
+          "User: arn:aws:iam::111111111111:user/keyplane-sandbox is not authorized",
+        ),
+      });
+    } finally {
+      await sandbox.stop();
+    }
+  }, 30_000);
 });

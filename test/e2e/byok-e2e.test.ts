@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { DescribeKeyCommand, ListKeysCommand, ListResourceTagsCommand } from "@aws-sdk/client-kms";
 import { type CliResult, runCli } from "../support/cli";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
-import { describeWithTerraform, runTerraform } from "../support/terraform";
+import { runTerraform } from "../support/terraform";
+import { describeWithTool, TERRAFORM } from "../support/tools";
 
 const ROOT = join(__dirname, "..", "..");
 /** One BYOK classification and one managed key: the smallest plan that walks the whole path. */
@@ -44,7 +45,8 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-describeWithTerraform(
+describeWithTool(
+  TERRAFORM,
   "end to end on the sandbox: plan -> apply -> ceremony -> expiry -> escrow -> rotation -> journal",
   () => {
     let sandbox: SandboxHandle;

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeKeyCommand, ListAliasesCommand } from "@aws-sdk/client-kms";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
-import { describeWithTerraform, runTerraform } from "../support/terraform";
+import { runTerraform } from "../support/terraform";
+import { describeWithTool, TERRAFORM } from "../support/tools";
 
 const ROOT = join(__dirname, "..", "..");
 const EXAMPLE_PLAN = join(ROOT, "keyplan.example.yaml");
@@ -30,7 +31,7 @@ function synthesize(sandbox: SandboxHandle, outdir: string): Promise<{ code: num
   });
 }
 
-describeWithTerraform("the synthesized example plan against the sandbox", () => {
+describeWithTool(TERRAFORM, "the synthesized example plan against the sandbox", () => {
   let sandbox: SandboxHandle;
   let outdir: string;
 

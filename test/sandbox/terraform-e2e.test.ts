@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeKeyCommand, ListAliasesCommand, ListKeysCommand } from "@aws-sdk/client-kms";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
-import { describeWithTerraform, runTerraform } from "../support/terraform";
+import { runTerraform } from "../support/terraform";
+import { describeWithTool, TERRAFORM } from "../support/tools";
 
 /** A provider block pointed at the sandbox, as a user would write it for a rehearsal. */
 function provider(sandbox: SandboxHandle, region: string, alias?: string): Record<string, unknown> {
@@ -102,7 +103,7 @@ function configuration(sandbox: SandboxHandle): Record<string, unknown> {
   };
 }
 
-describeWithTerraform("terraform against the sandbox", () => {
+describeWithTool(TERRAFORM, "terraform against the sandbox", () => {
   let sandbox: SandboxHandle;
   let directory: string;
 

@@ -3,7 +3,8 @@ import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DescribeKeyCommand, ListResourceTagsCommand } from "@aws-sdk/client-kms";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
-import { describeWithTerraform, runTerraform } from "../support/terraform";
+import { runTerraform } from "../support/terraform";
+import { describeWithTool, TERRAFORM } from "../support/tools";
 import { planYaml, variant } from "./plans";
 import { ROOT, type SynthResult, stackJson, synthPlan } from "./synth";
 
@@ -158,7 +159,7 @@ describe("node dist/stacks/main.js", () => {
   });
 });
 
-describeWithTerraform("synthesized examples under real terraform", () => {
+describeWithTool(TERRAFORM, "synthesized examples under real terraform", () => {
   let sandbox: SandboxHandle | undefined;
   afterAll(async () => {
     await sandbox?.stop();

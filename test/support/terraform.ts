@@ -32,9 +32,10 @@ function mirrorCliConfig(mirror: string): string {
 }
 
 /**
- * Environment for running terraform in tests: the offline mirror when there is one (a TF_CLI_CONFIG_FILE
- * already set is Terraform's own way and is kept unless KEYPLANE_TF_MIRROR names a mirror), no checkpoint
- * calls, dummy credentials so nothing real is ever contacted.
+ * Environment for running terraform in tests: the offline mirror when there is one (an existing
+ * TF_CLI_CONFIG_FILE is Terraform's own way and is kept unless KEYPLANE_TF_MIRROR names a mirror; one naming
+ * a missing file, as on this kind of machine, is replaced), no checkpoint calls, dummy credentials so
+ * nothing real is ever contacted.
  */
 export function terraformEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
@@ -49,7 +50,8 @@ export function terraformEnv(extra: Record<string, string> = {}): NodeJS.Process
     ...extra,
   };
   const mirror = providerMirror();
-  if (mirror && (process.env.KEYPLANE_TF_MIRROR || !process.env.TF_CLI_CONFIG_FILE)) {
+  const own = process.env.TF_CLI_CONFIG_FILE;
+  if (mirror && (process.env.KEYPLANE_TF_MIRROR || !own || !existsSync(own))) {
     env.TF_CLI_CONFIG_FILE = mirrorCliConfig(mirror);
   }
   return env;

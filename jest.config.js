@@ -22,14 +22,8 @@ const UNIT = [
   "stacks/plan-errors",
   "stacks/policy",
 ];
-const E2E = [
-  "e2e/byok-e2e",
-  "e2e/demo",
-  "sandbox/stacks-e2e",
-  "sandbox/terraform-e2e",
-  "stacks/synth-terraform",
-  "cli/fleet-scale",
-];
+/** Besides every file under test/e2e/. */
+const E2E = ["sandbox/stacks-e2e", "sandbox/terraform-e2e", "stacks/synth-terraform", "cli/fleet-scale"];
 const files = (names) => names.map((name) => `<rootDir>/test/${name}.test.ts`);
 
 const common = {
@@ -52,8 +46,16 @@ module.exports = {
       ...built,
       displayName: "integration",
       testMatch: ["<rootDir>/test/**/*.test.ts"],
-      testPathIgnorePatterns: [...files(UNIT), ...files(E2E)].map((path) => `${path.replace(/\./g, "\\.")}$`),
+      testPathIgnorePatterns: [
+        "<rootDir>/test/e2e/",
+        ...[...files(UNIT), ...files(E2E)].map((path) => `${path.replace(/\./g, "\\.")}$`),
+      ],
     },
-    { ...common, ...built, displayName: "e2e", testMatch: files(E2E) },
+    {
+      ...common,
+      ...built,
+      displayName: "e2e",
+      testMatch: ["<rootDir>/test/e2e/**/*.test.ts", ...files(E2E)],
+    },
   ],
 };

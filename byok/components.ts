@@ -1,9 +1,10 @@
+import { timingSafeEqual } from "node:crypto";
 import { KeyplaneError } from "./errors";
 import { checkValue } from "./kcv";
 import { KeyMaterial } from "./material/key-material";
 import { KEY_SPEC_INFO, type KeySpec } from "./vocabulary/key-specs";
 
-/** One custodian's component as they typed it, and its check value for them to compare. */
+/** One custodian's component as they entered it, and its check value for them to compare. */
 export interface ComponentCheck {
   /** 1-based position, as custodians number themselves. */
   index: number;
@@ -15,58 +16,102 @@ export interface CombinedComponents {
   components: ComponentCheck[];
 }
 
-/**
- * Check value of one hex component (whitespace ignored, so custodians may type it in groups). Validated
- * like `combineComponents`; the bytes are zeroed before returning.
- */
-export function componentCheckValue(keySpec: KeySpec, hex: string, label = "component"): string {
-  const bytes = componentBytes(keySpec, hex, label);
-  try {
-    return checkValue(keySpec, bytes).value;
-  } finally {
-    bytes.fill(0);
-  }
-}
-
-/**
- * XOR-combines N >= 2 custodian components (hex) into material for a SYMMETRIC_DEFAULT or HMAC spec, so no
- * single custodian ever knows the key (split knowledge, PCI PIN Security requirement 6). Each component's
- * check value is returned beside the result's so every custodian can confirm what they entered.
- */
-export function combineComponents(keySpec: KeySpec, hexComponents: readonly string[]): CombinedComponents {
-  if (KEY_SPEC_INFO[keySpec].rawLength === undefined) {
+/** Component lengths (bytes) allowed for a spec: the lengths KMS imports. Throws for asymmetric specs. */
+export function componentLengths(keySpec: KeySpec): { min: number; max: number } {
+  const lengths = KEY_SPEC_INFO[keySpec].importLengths;
+  if (lengths === undefined) {
     throw new KeyplaneError(
       "INVALID_INPUT",
       `key spec ${keySpec}: components apply to SYMMETRIC_DEFAULT and HMAC specs only (asymmetric keys cannot be XOR-split)`,
     );
   }
-  if (hexComponents.length < 2) {
-    throw new KeyplaneError("INVALID_INPUT", `components: expected at least 2, got ${hexComponents.length}`);
-  }
-  const parts = hexComponents.map((hex, i) => componentBytes(keySpec, hex, `component ${i + 1}`));
-  try {
-    const components = parts.map((bytes, i) => ({
-      index: i + 1,
-      checkValue: checkValue(keySpec, bytes).value,
-    }));
-    const combined = Buffer.alloc(parts[0]?.length ?? 0);
-    for (const part of parts) {
-      for (let i = 0; i < combined.length; i += 1) combined[i] = (combined[i] ?? 0) ^ (part[i] ?? 0);
-    }
-    return { material: new KeyMaterial(keySpec, combined), components };
-  } finally {
-    for (const part of parts) part.fill(0);
-  }
+  return lengths;
 }
 
-function componentBytes(keySpec: KeySpec, hex: string, label: string): Buffer {
-  const length = KEY_SPEC_INFO[keySpec].rawLength;
-  const compact = hex.replace(/\s+/g, "");
-  if (length === undefined || !/^[0-9a-fA-F]*$/.test(compact) || compact.length !== length * 2) {
+/**
+ * A component as custodians write it: hex digits, whitespace allowed between groups, of a length KMS
+ * imports for the spec. Returns fresh bytes the caller zeroes; `label` names the component or its file in
+ * errors (never its content).
+ */
+export function parseComponent(keySpec: KeySpec, text: string, label: string): Buffer {
+  const { min, max } = componentLengths(keySpec);
+  const compact = text.replace(/\s+/g, "");
+  const expected = min === max ? `${min * 2} hex digits` : `${min * 2} to ${max * 2} hex digits (even)`;
+  if (!/^[0-9a-fA-F]*$/.test(compact)) {
     throw new KeyplaneError(
       "INVALID_INPUT",
-      `${label}: expected ${length === undefined ? "a symmetric or HMAC key spec" : `${length * 2} hex characters for ${keySpec}`}, got ${compact.length} characters${/^[0-9a-fA-F]*$/.test(compact) ? "" : " (not hex)"}`,
+      `${label}: a ${keySpec} component must be ${expected}; it holds characters that are not hex digits`,
+    );
+  }
+  const bytes = compact.length / 2;
+  if (compact.length % 2 !== 0 || bytes < min || bytes > max) {
+    throw new KeyplaneError(
+      "INVALID_INPUT",
+      `${label}: a ${keySpec} component must be ${expected}; got ${compact.length}`,
     );
   }
   return Buffer.from(compact, "hex");
+}
+
+/** Check value of one component's bytes (what the custodian compares with their paper record). */
+export function componentCheckValue(keySpec: KeySpec, component: Buffer): string {
+  componentLengths(keySpec);
+  return checkValue(keySpec, component).value;
+}
+
+/**
+ * XOR-combines N >= 2 custodian components into material for a SYMMETRIC_DEFAULT or HMAC spec, so no single
+ * custodian ever knows the key (split knowledge, PCI PIN Security requirement 6). Each component's check
+ * value is returned beside the result's so every custodian can confirm what they entered.
+ *
+ * Refused, because split knowledge would silently fail: components of different lengths, two equal
+ * components (they cancel out under XOR: A ⊕ A ⊕ B is B, known to one custodian), and a result that is all
+ * zeros or equal to one component (the others cancelled each other). The components are the caller's: they
+ * are read, never kept, and the caller zeroes them.
+ */
+export function combineComponents(keySpec: KeySpec, components: readonly Buffer[]): CombinedComponents {
+  const { min, max } = componentLengths(keySpec);
+  if (components.length < 2) {
+    throw new KeyplaneError("INVALID_INPUT", `components: expected at least 2, got ${components.length}`);
+  }
+  const length = components[0]?.length ?? 0;
+  components.forEach((component, i) => {
+    if (component.length < min || component.length > max || component.length !== length) {
+      throw new KeyplaneError(
+        "INVALID_INPUT",
+        `component ${i + 1}: ${component.length} bytes, expected ${length} like component 1 (${keySpec}: ${min}–${max})`,
+      );
+    }
+  });
+  for (let i = 0; i < components.length; i += 1) {
+    for (let j = i + 1; j < components.length; j += 1) {
+      if (timingSafeEqual(components[i] as Buffer, components[j] as Buffer)) {
+        throw new KeyplaneError(
+          "INVALID_INPUT",
+          `components ${i + 1} and ${j + 1} are the same; equal components cancel out under XOR`,
+          { hint: "each custodian must bring a component of their own" },
+        );
+      }
+    }
+  }
+  const checks = components.map((bytes, i) => ({
+    index: i + 1,
+    checkValue: checkValue(keySpec, bytes).value,
+  }));
+  const combined = Buffer.alloc(length);
+  for (const part of components) {
+    for (let i = 0; i < length; i += 1) combined[i] = (combined[i] ?? 0) ^ (part[i] ?? 0);
+  }
+  const weakness = combined.every((byte) => byte === 0)
+    ? "the combined key is all zeros"
+    : components.some((part) => timingSafeEqual(part, combined))
+      ? "the combined key equals one component (the others cancel out)"
+      : undefined;
+  if (weakness) {
+    combined.fill(0);
+    throw new KeyplaneError("INVALID_INPUT", `components: ${weakness}; split knowledge would be lost`, {
+      hint: "each custodian must bring an independent random component",
+    });
+  }
+  return { material: new KeyMaterial(keySpec, combined), components: checks };
 }

@@ -19,6 +19,8 @@ export type KeyplaneErrorCode =
   | "AWS"
   /** The operation is known but not available yet. Exit 1. */
   | "NOT_AVAILABLE"
+  /** The person stopped it (Ctrl-C at a prompt) before anything irreversible. Exit 130. */
+  | "INTERRUPTED"
   /** Anything else keyplane detected itself. Exit 1. */
   | "INTERNAL";
 

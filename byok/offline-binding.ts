@@ -1,38 +1,40 @@
 /**
- * The offline half of byok behind one object, in the shape the ceremony and rotation runners expect
- * (byok/ceremony/ports.ts MaterialOffline): generate, wrap, escrow, recover, journal. Everything goes
- * through the real modules, so a ceremony writes the share files and journal that `byok escrow combine`
- * and `byok journal verify` read.
+ * The offline half of byok behind one port: generate, wrap, escrow, recover, journal. Every material flow
+ * (ceremony, rotation, renewal: byok/steps) and the offline commands use it, so a flow writes the share
+ * files and journal that `byok escrow combine` and `byok journal verify` read.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { KeyplaneError } from "./errors";
 import { combineShareFiles } from "./escrow/combine";
-import { SHARE_FORMAT, type ShareFile } from "./escrow/share-file";
+import { listManifests } from "./escrow/manifest";
+import { parseShareFile, SHARE_FORMAT, type ShareFile } from "./escrow/share-file";
 import { splitToShareFiles } from "./escrow/split";
-import { appendJournal, type JournalValue, readJournal } from "./journal/journal";
+import { appendJournal, assertJournalWritable, type JournalValue, readJournal } from "./journal/journal";
 import { generateMaterial } from "./material/generate";
 import type { KeyMaterial, LentMaterial } from "./material/key-material";
 import type { KeySpec } from "./vocabulary/key-specs";
 import type { WrappingAlgorithm } from "./vocabulary/wrapping";
 import { wrapForImport } from "./wrap/wrap-for-import";
 
-/** A journal record as the runners write it: non-secret primitives only. */
-export interface OfflineJournalRecord {
+/** A non-secret record of one step, appended to the hash-chained journal: primitives only. */
+export interface JournalRecord {
   event: string;
   outcome: "ok" | "failed";
   keyArn: string;
   [field: string]: JournalValue | undefined;
 }
 
-export interface EscrowToDirectory {
-  keyArn: string;
+export interface EscrowRequest {
   dir: string;
   shares: number;
   threshold: number;
-  /** One per share, index order: seals each share under its custodian's passphrase. */
+  /** One per custodian (share index order), optional: shares are sealed under them. */
   passphrases?: readonly string[];
 }
+
+/** Asks for the passphrase of a sealed share (by its index) when recovering; undefined when none is known. */
+export type PassphraseSource = (share: { index: number; path: string }) => Promise<string | undefined>;
 
 export interface RecoverRequest {
   keyArn: string;
@@ -40,19 +42,29 @@ export interface RecoverRequest {
   dir?: string;
   /** Or exactly these share files. */
   shareFiles?: readonly string[];
-  /** Picks the material when shares of several are present; combine checks it too. */
+  /** Picks the split by the material's check value. */
   expectedCheckValue?: string;
-  /** Passphrases by share index (passphrases[0] for share 1). */
-  passphrases?: readonly string[];
+  /** Picks exactly this split. */
+  ceremonyId?: string;
+  passphrase?: PassphraseSource;
 }
 
 export interface OfflineBinding {
   generate(keySpec: KeySpec): KeyMaterial;
   wrap(material: LentMaterial, publicKeyDer: Buffer, algorithm: WrappingAlgorithm): Buffer;
-  escrow(material: LentMaterial, request: EscrowToDirectory): Promise<string[]>;
+  escrow(
+    material: LentMaterial,
+    request: EscrowRequest & { keyArn: string; ceremonyId?: string },
+  ): Promise<{ files: string[]; manifest: string; ceremonyId: string }>;
   recover(request: RecoverRequest): Promise<KeyMaterial>;
-  journal(record: OfflineJournalRecord): Promise<void>;
-  journalRecords(): Promise<OfflineJournalRecord[]>;
+  /** Appends to the journal file, if one is kept. */
+  journal(record: JournalRecord): Promise<void>;
+  /** Records of earlier runs (for resuming), oldest first; none without a journal. */
+  journalRecords(): Promise<JournalRecord[]>;
+  /** The journal file, if one is kept. */
+  readonly journalFile: string | undefined;
+  /** Throws unless the journal's chain is intact and the file can be appended to. */
+  assertJournalWritable(): void;
 }
 
 /**
@@ -62,6 +74,7 @@ export interface OfflineBinding {
 export function bindOfflineModules(options: { journalFile?: string; caller?: string } = {}): OfflineBinding {
   const { journalFile, caller } = options;
   return {
+    journalFile,
     generate: generateMaterial,
     wrap: (material, publicKeyDer, algorithm) =>
       wrapForImport({ material, publicKey: publicKeyDer, algorithm }).wrapped,
@@ -72,16 +85,24 @@ export function bindOfflineModules(options: { journalFile?: string; caller?: str
         threshold: request.threshold,
         outDir: request.dir,
         keyArn: request.keyArn,
+        ...(request.ceremonyId ? { ceremonyId: request.ceremonyId } : {}),
         ...(request.passphrases ? { passphrases: request.passphrases } : {}),
       });
-      return result.files;
+      return { files: result.files, manifest: result.manifest, ceremonyId: result.ceremonyId };
     },
     async recover(request) {
       const files = request.shareFiles ?? sharesInDirectory(request);
+      const passphrases = new Map<string, string | undefined>();
+      for (const path of files) {
+        const header = parseShareFile(readFileSync(path, "utf8"), path);
+        if (header.sealed && request.passphrase) {
+          passphrases.set(path, await request.passphrase({ index: header.index, path }));
+        }
+      }
       const { material } = await combineShareFiles({
         files,
         expectedKeyArn: request.keyArn,
-        passphrase: ({ index }) => request.passphrases?.[index - 1],
+        passphrase: ({ path }) => passphrases.get(path),
       });
       return material;
     },
@@ -92,39 +113,54 @@ export function bindOfflineModules(options: { journalFile?: string; caller?: str
     },
     async journalRecords() {
       if (!journalFile) return [];
-      return readJournal(journalFile) as unknown as OfflineJournalRecord[];
+      return readJournal(journalFile).map(({ seq: _seq, time: _time, prevHash: _prev, ...entry }) => ({
+        ...entry,
+        keyArn: String(entry.keyArn ?? ""),
+        outcome: entry.outcome === "failed" ? "failed" : "ok",
+      }));
+    },
+    assertJournalWritable() {
+      if (journalFile) assertJournalWritable(journalFile);
     },
   };
 }
 
 /**
- * The share files of the key's latest split in `dir` (with the expected check value, when given). Files
- * that are not share files are skipped; combine checks the chosen ones fully.
+ * The share files of one split of the key in `dir`: the split named by `ceremonyId`, else the newest complete
+ * split (manifest present) with the expected check value, else (folders written before manifests existed)
+ * the newest split of loose share files.
  */
 function sharesInDirectory(request: RecoverRequest): string[] {
   const dir = request.dir;
   if (!dir) throw new KeyplaneError("USAGE", "escrow recovery needs a share directory or share files");
+  const wanted = (file: { keyArn: string | null; checkValue: string; ceremonyId: string }) =>
+    file.keyArn === request.keyArn &&
+    (request.expectedCheckValue === undefined || file.checkValue === request.expectedCheckValue) &&
+    (request.ceremonyId === undefined || file.ceremonyId === request.ceremonyId);
+  const complete = listManifests(dir).filter(wanted).at(-1);
+  if (complete) return complete.files.map((name) => join(dir, name));
   let names: string[];
   try {
-    names = readdirSync(dir).filter((name) => name.endsWith(".json"));
+    names = readdirSync(dir).filter((name) => name.endsWith(".json") && !name.endsWith(".manifest.json"));
   } catch (error) {
     throw new KeyplaneError(
       "FILE",
       `${dir}: cannot read the escrow directory (${(error as NodeJS.ErrnoException).code ?? "error"})`,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   }
   const candidates = names.flatMap((name) => {
     const path = join(dir, name);
     try {
       const file = JSON.parse(readFileSync(path, "utf8")) as Partial<ShareFile>;
-      const wanted =
+      const usable =
         file.format === SHARE_FORMAT &&
-        file.keyArn === request.keyArn &&
-        (request.expectedCheckValue === undefined || file.checkValue === request.expectedCheckValue);
-      return wanted ? [{ path, ceremonyId: String(file.ceremonyId), createdAt: String(file.createdAt) }] : [];
+        wanted({
+          keyArn: file.keyArn ?? null,
+          checkValue: String(file.checkValue),
+          ceremonyId: String(file.ceremonyId),
+        });
+      return usable ? [{ path, ceremonyId: String(file.ceremonyId), createdAt: String(file.createdAt) }] : [];
     } catch {
       return [];
     }

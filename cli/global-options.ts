@@ -1,10 +1,12 @@
 import type { Command } from "commander";
+import { structuredOutput } from "./output";
 
 /** The global flags of DESIGN.md, as every command sees them. */
 export interface GlobalOptions {
   region?: string;
   profile?: string;
   endpointUrl?: string;
+  /** "json" also for --output text and --query: commands print the JSON shape, output.ts reshapes it. */
   output: "table" | "json";
   yes: boolean;
   color: boolean;
@@ -14,9 +16,11 @@ export interface GlobalOptions {
 
 /** Reads the merged global options from any (sub)command. */
 export function globalOptions(command: Command): GlobalOptions {
-  const raw = command.optsWithGlobals<Partial<GlobalOptions>>();
+  const raw = command.optsWithGlobals<
+    Partial<Omit<GlobalOptions, "output">> & { output?: string; query?: string }
+  >();
   const options: GlobalOptions = {
-    output: raw.output === "json" ? "json" : "table",
+    output: structuredOutput(raw.output, raw.query) ? "json" : "table",
     yes: raw.yes === true,
     color: raw.color !== false && !process.env.NO_COLOR,
     debug: raw.debug === true,

@@ -1,11 +1,14 @@
 import { Command, CommanderError, Option } from "commander";
 import { registerByok } from "./commands/byok";
+import { registerCompletion } from "./commands/completion";
 import { registerDemo } from "./commands/demo";
 import { registerExpiry } from "./commands/expiry";
 import { registerPlan } from "./commands/plan";
 import { registerRotation } from "./commands/rotation";
 import { registerSandbox } from "./commands/sandbox";
+import { registerSynth } from "./commands/synth";
 import { EXIT } from "./exit-codes";
+import { configureResults } from "./output";
 import { reportError } from "./report-error";
 
 /**
@@ -19,7 +22,12 @@ export function buildProgram(): Command {
     .option("--region <region>", "AWS region (default: the profile's or AWS_REGION)")
     .option("--profile <name>", "AWS named profile")
     .option("--endpoint-url <url>", "KMS endpoint, e.g. a keyplane sandbox (also AWS_ENDPOINT_URL_KMS)")
-    .addOption(new Option("--output <format>", "output format").choices(["table", "json"]).default("table"))
+    .addOption(
+      new Option("--output <format>", "output format (text: tab-separated, as the AWS CLI prints)")
+        .choices(["table", "json", "text"])
+        .default("table"),
+    )
+    .option("--query <jmespath>", "JMESPath query on the JSON result, as the AWS CLI's --query")
     .option("--yes", "answer yes to confirmations", false)
     .option("--no-color", "plain output without colour")
     .option("--journal <file>", "ceremony journal (JSON Lines, append-only)")
@@ -28,12 +36,15 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.split("\n", 1)[0] + "\n") });
 
+  program.hook("preAction", (_program, action) => configureResults(action.optsWithGlobals()));
   registerPlan(program);
+  registerSynth(program);
   registerByok(program);
   registerRotation(program);
   registerExpiry(program);
   registerSandbox(program);
   registerDemo(program);
+  registerCompletion(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;
 }

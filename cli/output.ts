@@ -1,8 +1,43 @@
 /**
- * Output for people and scripts. Results go to stdout (a table, or stable JSON with --output json);
- * progress and messages go to stderr. Nothing here may ever receive key material.
+ * Output for people and scripts. Results go to stdout (a table, stable JSON with --output json, or the AWS
+ * CLI's tab-separated text with --output text, each after --query); progress and messages go to stderr.
+ * Nothing here may ever receive key material.
  */
+import { usageError } from "../byok/errors";
 import type { GlobalOptions } from "./global-options";
+
+/** How structured results are printed: set once per run from --query and --output (see configureResults). */
+interface ResultShape {
+  /** A compiled JMESPath search, applied to the documented JSON shape. */
+  query?: (value: unknown) => unknown;
+  text: boolean;
+}
+
+let resultShape: ResultShape = { text: false };
+
+/**
+ * Applies `--query` and `--output text` to every structured result of this run, whichever command prints
+ * it (they all print through renderJson). Throws a usage KeyplaneError for a query that does not parse.
+ */
+export async function configureResults(options: { query?: string; output?: string }): Promise<void> {
+  resultShape = { text: options.output === "text" };
+  if (options.query === undefined) return;
+  // Loaded only when asked for: start-up stays lean for everyone else.
+  const { compile, TreeInterpreter } = await import("@jmespath-community/jmespath");
+  let ast: ReturnType<typeof compile>;
+  try {
+    ast = compile(options.query);
+  } catch (error) {
+    throw usageError(`--query: ${(error as Error).message.split("\n", 1)[0]}, in '${options.query}'`);
+  }
+  resultShape.query = (value) =>
+    TreeInterpreter.search(ast, value as Parameters<typeof TreeInterpreter.search>[1]);
+}
+
+/** Whether results are structured (JSON or text) rather than a table. */
+export function structuredOutput(output: string | undefined, query: string | undefined): boolean {
+  return output === "json" || output === "text" || query !== undefined;
+}
 
 export interface Column<Row> {
   header: string;
@@ -57,9 +92,55 @@ export function renderTable<Row>(
   return [paint(header.trimEnd(), "dim", color), ...lines].join("\n") + "\n";
 }
 
-/** Stable JSON for scripts: two-space indent, trailing newline. */
+/**
+ * A structured result for scripts: stable JSON (two-space indent, trailing newline), or text; after the
+ * run's --query, if any.
+ */
 export function renderJson(value: unknown): string {
-  return JSON.stringify(value, null, 2) + "\n";
+  const shaped = resultShape.query ? resultShape.query(toJsonValue(value)) : value;
+  return resultShape.text ? renderText(shaped) : JSON.stringify(shaped, null, 2) + "\n";
+}
+
+/** The value as JSON.parse would give it back (Dates as strings, no undefined): what queries see. */
+function toJsonValue(value: unknown): unknown {
+  return value === undefined ? null : JSON.parse(JSON.stringify(value));
+}
+
+/**
+ * The AWS CLI's text output: one line per object (its scalar values in field order, tab-separated) or per
+ * list of scalars; nested lists and objects follow on their own lines; null prints as None.
+ */
+export function renderText(value: unknown): string {
+  const lines: string[] = [];
+  textLines(toJsonValue(value), lines);
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+}
+
+function textLines(value: unknown, lines: string[]): void {
+  if (Array.isArray(value)) {
+    if (value.every(isScalar)) {
+      if (value.length > 0) lines.push(value.map(scalarText).join("\t"));
+      return;
+    }
+    for (const item of value) textLines(item, lines);
+    return;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.values(value as Record<string, unknown>);
+    const scalars = entries.filter(isScalar);
+    if (scalars.length > 0) lines.push(scalars.map(scalarText).join("\t"));
+    for (const nested of entries.filter((entry) => !isScalar(entry))) textLines(nested, lines);
+    return;
+  }
+  lines.push(scalarText(value));
+}
+
+function isScalar(value: unknown): boolean {
+  return value === null || typeof value !== "object";
+}
+
+function scalarText(value: unknown): string {
+  return value === null ? "None" : String(value);
 }
 
 /** Prints rows as a table or JSON according to --output. `json` maps rows to their documented JSON shape. */

@@ -13,6 +13,7 @@ export function reportError(
   if (isKeyplaneError(error)) {
     stderr.write(`keyplane: ${error.oneLine()}\n`);
     if (debug && error.stack) stderr.write(`${error.stack}\n`);
+    if (error.code === "INTERRUPTED") return EXIT.interrupted;
     return error.code === "USAGE" ? EXIT.usage : EXIT.error;
   }
   const message = error instanceof Error ? error.message : String(error);

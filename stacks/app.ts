@@ -1,25 +1,23 @@
 import { App } from "cdktf";
-import { KeyHierarchy } from "./constructs/key-hierarchy";
+import { KeyplaneStack, type KeyplaneStackOptions } from "./constructs/keyplane-stack";
 import { withoutCreationStacks } from "./creation-stacks";
-import { addGuardrails } from "./guardrails/aspects";
-import { SANDBOX_SUPPRESSIONS } from "./guardrails/lint-plan";
-import { thresholdsFor } from "./guardrails/profiles";
-import { type DerivedPlan, MONITORING_CLASSIFICATION } from "./plan/derive";
+import type { DerivedPlan } from "./plan/derive";
 
-/** Builds (does not synthesize) the app for a derived plan, guardrail aspects attached. */
-export function buildApp(derived: DerivedPlan, options: { sandboxUrl?: string; outdir?: string } = {}): App {
+export interface BuildOptions extends KeyplaneStackOptions {
+  /** Where `synth()` writes (`<outdir>/stacks/<stack>/cdk.tf.json`). @default cdktf's (CDKTF_OUTDIR or cdktf.out) */
+  outdir?: string;
+}
+
+/**
+ * Builds (does not synthesize) the app for a derived plan: one KeyplaneStack per account x region. The
+ * guardrails are not attached: the synth runs them once, over the derived plan, before building (lintPlan).
+ */
+export function buildApp(derived: DerivedPlan, options: BuildOptions = {}): App {
+  const { outdir, ...stackOptions } = options;
   // Stack traces in construct metadata cost time per construct and say nothing about a key plan.
-  const app = new App({ stackTraces: false, ...(options.outdir ? { outdir: options.outdir } : {}) });
-  withoutCreationStacks(
-    () => new KeyHierarchy(app, derived, options.sandboxUrl ? { sandboxUrl: options.sandboxUrl } : {}),
-  );
-  const { plan } = derived;
-  addGuardrails(app, {
-    planName: plan.name,
-    knownClassifications: [...Object.keys(plan.classifications), MONITORING_CLASSIFICATION],
-    thresholds: thresholdsFor(plan.compliance),
-    ...(plan.budget ? { maxKeys: plan.budget.maxKeys } : {}),
-    suppressions: options.sandboxUrl ? [...plan.suppress, ...SANDBOX_SUPPRESSIONS] : plan.suppress,
+  const app = new App({ stackTraces: false, ...(outdir ? { outdir } : {}) });
+  withoutCreationStacks(() => {
+    for (const stackPlan of derived.stacks) new KeyplaneStack(app, derived, stackPlan, stackOptions);
   });
   return app;
 }

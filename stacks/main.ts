@@ -1,32 +1,31 @@
 /**
- * The app cdktf.json runs: ./keyplan.yaml (or KEYPLANE_PLAN) -> guardrails -> one stack per account x region.
- * KEYPLANE_SANDBOX_URL switches to sandbox mode (KMS and STS at that URL, no monitoring). Errors end as one
- * line on stderr and exit code 1, before anything is written.
+ * The app cdktf.json runs (`npx cdktf synth`): ./keyplan.yaml (or KEYPLANE_PLAN) -> guardrails -> one stack per
+ * account x region, into CDKTF_OUTDIR. KEYPLANE_SANDBOX_URL switches to sandbox mode. The same synth as
+ * `keyplane synth`: errors end as one line on stderr (exit 1; 3 for guardrail errors), before anything is
+ * written.
  */
-import { isKeyplaneError, KeyplaneError } from "../byok/errors";
-import { buildApp } from "./app";
-import { errorsOf, formatFinding } from "./guardrails/evaluate";
-import { lintPlan } from "./guardrails/lint-plan";
-import { derivePlan } from "./plan/derive";
-import { defaultPlanFile, loadPlanFile } from "./plan/load";
+import { isKeyplaneError } from "../byok/errors";
+import { defaultPlanFile } from "./plan/load";
+import { findingLines, synthesize } from "./synth";
 
-function run(): void {
-  const file = defaultPlanFile();
+function run(): number {
+  const planFile = defaultPlanFile();
   const sandboxUrl = process.env.KEYPLANE_SANDBOX_URL || undefined;
-  const derived = derivePlan(loadPlanFile(file), { sandbox: sandboxUrl !== undefined });
-  const findings = lintPlan(derived, { sandbox: sandboxUrl !== undefined, source: file });
-  for (const finding of findings) process.stderr.write(`keyplane: ${formatFinding(finding)}\n`);
-  const errors = errorsOf(findings);
-  if (errors.length > 0) {
-    throw new KeyplaneError("PLAN", `${file}: ${errors.length} guardrail error(s); nothing synthesized`, {
-      hint: "fix them, or add a suppress entry with a reason",
-    });
-  }
-  buildApp(derived, sandboxUrl ? { sandboxUrl } : {}).synth();
+  const result = synthesize({
+    planFile,
+    out: process.env.CDKTF_OUTDIR || "cdktf.out",
+    ...(sandboxUrl ? { sandboxUrl } : {}),
+  });
+  for (const line of findingLines(result.findings)) process.stderr.write(`keyplane: ${line}\n`);
+  if (result.errors.length === 0) return 0;
+  process.stderr.write(
+    `keyplane: ${planFile}: ${result.errors.length} guardrail error(s); nothing synthesized (fix them, or add a suppress entry with a reason)\n`,
+  );
+  return 3;
 }
 
 try {
-  run();
+  process.exitCode = run();
 } catch (error) {
   const line = isKeyplaneError(error)
     ? error.oneLine()

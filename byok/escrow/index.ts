@@ -1,3 +1,4 @@
 export * from "./combine";
+export * from "./manifest";
 export * from "./share-file";
 export * from "./split";

@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, existsSync, fsyncSync, openSync, rmSync, writeSync } from "node:fs";
+import { basename, join } from "node:path";
 import { split } from "shamir-secret-sharing";
 import { KeyplaneError } from "../errors";
 import type { LentMaterial } from "../material/key-material";
+import { failpoint } from "../steps/failpoint";
+import { ensureEscrowDirectory, escrowFileStem, syncDirectory, writeManifest } from "./manifest";
 import { buildShareFile, SHARE_FORMAT, SHARE_VERSION } from "./share-file";
 
 export interface SplitRequest {
@@ -19,19 +21,26 @@ export interface SplitRequest {
   passphrases?: readonly string[];
   /** Clock for `createdAt` (tests). */
   now?: Date;
+  /** The split's id (32 hex), when the caller journaled it before the split (write-ahead); random otherwise. */
+  ceremonyId?: string;
 }
 
 export interface SplitResult {
   ceremonyId: string;
   /** Written share files, index order. */
   files: string[];
+  /** The manifest, written last: its presence says the split is complete. */
+  manifest: string;
   checkValue: string;
 }
 
 /**
  * M-of-N Shamir split of the material (shamir-secret-sharing, independently audited by Cure53 and Zellic),
- * one share file per custodian (format: share-file.ts), mode 0600. All-or-nothing: existing files are never
- * overwritten, and a failure removes what was written.
+ * one share file per custodian (format: share-file.ts), mode 0600, named per material and split
+ * (`<key>-<check value>-<split>-share-i-of-N.json`) so one folder serves every rotation cycle. Each file is
+ * fsynced, then the manifest (manifest.ts) is written and fsynced, then the folder: a split without its
+ * manifest was interrupted and is never used. Existing files are never overwritten, and a failure removes
+ * what was written.
  */
 export async function splitToShareFiles(request: SplitRequest): Promise<SplitResult> {
   const { shares, threshold, material } = request;
@@ -56,14 +65,15 @@ export async function splitToShareFiles(request: SplitRequest): Promise<SplitRes
   if (request.passphrases?.some((passphrase) => passphrase.length < 8)) {
     throw new KeyplaneError("INVALID_INPUT", "passphrases: each must have at least 8 characters");
   }
-  const label = (request.keyArn?.split("/").at(-1) ?? "material").replace(/[^A-Za-z0-9_-]/g, "_");
+  const ceremonyId = request.ceremonyId ?? randomBytes(16).toString("hex");
+  const stem = escrowFileStem(request.keyArn ?? null, material.checkValue, ceremonyId);
   const files = Array.from({ length: shares }, (_, i) =>
-    join(request.outDir, `${label}-share-${i + 1}-of-${shares}.json`),
+    join(request.outDir, `${stem}-share-${i + 1}-of-${shares}.json`),
   );
   const existing = files.find((path) => existsSync(path));
   if (existing)
     throw new KeyplaneError("FILE", `${existing}: already exists; refusing to overwrite an escrow share`);
-  mkdirSync(request.outDir, { recursive: true, mode: 0o700 });
+  ensureEscrowDirectory(request.outDir);
 
   const secret = material.withBytes((bytes) => new Uint8Array(bytes));
   let parts: Uint8Array[];
@@ -72,7 +82,6 @@ export async function splitToShareFiles(request: SplitRequest): Promise<SplitRes
   } finally {
     secret.fill(0);
   }
-  const ceremonyId = randomBytes(16).toString("hex");
   const createdAt = (request.now ?? new Date()).toISOString();
   const written: string[] = [];
   try {
@@ -98,10 +107,25 @@ export async function splitToShareFiles(request: SplitRequest): Promise<SplitRes
       written.push(path);
       try {
         writeSync(fd, `${JSON.stringify(file, null, 2)}\n`);
+        fsyncSync(fd);
       } finally {
         closeSync(fd);
       }
+      failpoint("escrow-share");
     });
+    syncDirectory(request.outDir);
+    const manifest = writeManifest(request.outDir, stem, {
+      keyArn: request.keyArn ?? null,
+      keySpec: material.keySpec,
+      checkValue: material.checkValue,
+      ceremonyId,
+      shares,
+      threshold,
+      createdAt,
+      files: files.map((path) => basename(path)),
+    });
+    written.push(manifest);
+    return { ceremonyId, files, manifest, checkValue: material.checkValue };
   } catch (error) {
     for (const path of written) rmSync(path, { force: true });
     if (error instanceof KeyplaneError) throw error;
@@ -115,5 +139,4 @@ export async function splitToShareFiles(request: SplitRequest): Promise<SplitRes
   } finally {
     for (const part of parts) part.fill(0);
   }
-  return { ceremonyId, files, checkValue: material.checkValue };
 }

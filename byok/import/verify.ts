@@ -1,4 +1,13 @@
-import { createHmac, createPrivateKey, createPublicKey, randomBytes, timingSafeEqual } from "node:crypto";
+import {
+  constants,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  verify as cryptoVerify,
+  publicEncrypt,
+  randomBytes,
+  timingSafeEqual,
+} from "node:crypto";
 import {
   DecryptCommand,
   DescribeKeyCommand,
@@ -7,6 +16,8 @@ import {
   GetPublicKeyCommand,
   type KMSClient,
   type MacAlgorithmSpec,
+  SignCommand,
+  type SigningAlgorithmSpec,
 } from "@aws-sdk/client-kms";
 import { KeyplaneError } from "../errors";
 import { kmsCall } from "../kms/aws-error";
@@ -16,7 +27,7 @@ import { KEY_SPEC_INFO, type KeySpec } from "../vocabulary/key-specs";
 export interface VerifyResult {
   keyArn: string;
   keyState: string;
-  check: "encrypt-decrypt" | "generate-mac" | "public-key";
+  check: "encrypt-decrypt" | "generate-mac" | "sign-verify" | "decrypt" | "public-key";
 }
 
 export interface VerifyRequest {
@@ -45,7 +56,9 @@ const MAC_ALGORITHM: Readonly<Record<string, MacAlgorithmSpec>> = {
  * Proves the import worked: the key is Enabled, and KMS uses the material we hold. Symmetric: an
  * Encrypt/Decrypt round trip bound to an encryption context. HMAC: KMS's GenerateMac equals the HMAC
  * computed here (only the same material gives the same tag). Asymmetric: KMS's public key equals the one
- * derived from the material here.
+ * derived from the material here, and the private half works: a KMS signature verifies under the
+ * material's own public key (SIGN_VERIFY), or KMS decrypts what was encrypted here (ENCRYPT_DECRYPT). A
+ * damaged private key has a matching public key yet signs garbage; only using it shows that.
  */
 export async function verifyImport(client: KMSClient, request: VerifyRequest): Promise<VerifyResult> {
   const { keyArn, keySpec } = request;
@@ -65,7 +78,94 @@ export async function verifyImport(client: KMSClient, request: VerifyRequest): P
   const family = KEY_SPEC_INFO[keySpec].family;
   if (family === "symmetric") return { keyArn, keyState, check: await roundTrip(client, keyArn, request) };
   if (family === "hmac") return { keyArn, keyState, check: await macMatches(client, keyArn, request) };
-  return { keyArn, keyState, check: await publicKeyMatches(client, keyArn, request.material) };
+  await publicKeyMatches(client, keyArn, request.material);
+  const usage = described.KeyMetadata?.KeyUsage;
+  if (usage === "SIGN_VERIFY")
+    return { keyArn, keyState, check: await signatureVerifies(client, keyArn, request) };
+  if (usage === "ENCRYPT_DECRYPT")
+    return { keyArn, keyState, check: await decryptMatches(client, keyArn, request) };
+  return { keyArn, keyState, check: "public-key" };
+}
+
+const SIGNING: Readonly<Record<string, { algorithm: SigningAlgorithmSpec; hash: string; pss: boolean }>> = {
+  rsa: { algorithm: "RSASSA_PSS_SHA_256", hash: "sha256", pss: true },
+  prime256v1: { algorithm: "ECDSA_SHA_256", hash: "sha256", pss: false },
+  secp256k1: { algorithm: "ECDSA_SHA_256", hash: "sha256", pss: false },
+  secp384r1: { algorithm: "ECDSA_SHA_384", hash: "sha384", pss: false },
+  secp521r1: { algorithm: "ECDSA_SHA_512", hash: "sha512", pss: false },
+};
+
+async function signatureVerifies(
+  client: KMSClient,
+  keyArn: string,
+  request: VerifyRequest,
+): Promise<"sign-verify"> {
+  const info = KEY_SPEC_INFO[request.keySpec];
+  const scheme = SIGNING[info.family === "rsa" ? "rsa" : (info.curve ?? "")];
+  if (!scheme) throw new KeyplaneError("INTERNAL", `no signing scheme for ${request.keySpec}`);
+  const message = randomBytes(32);
+  const output = await kmsCall(`Sign ${keyArn}`, () =>
+    client.send(
+      new SignCommand({
+        KeyId: keyArn,
+        Message: message,
+        MessageType: "RAW",
+        SigningAlgorithm: scheme.algorithm,
+      }),
+    ),
+  );
+  const publicKey = createPublicKey(
+    createPrivateKey({ key: request.material, format: "der", type: "pkcs8" }),
+  );
+  const valid = cryptoVerify(
+    scheme.hash,
+    message,
+    scheme.pss
+      ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+      : { key: publicKey, dsaEncoding: "der" },
+    Buffer.from(output.Signature ?? new Uint8Array()),
+  );
+  if (!valid) {
+    throw new KeyplaneError(
+      "INTEGRITY",
+      `verify ${keyArn}: KMS's signature does not verify under the material's public key; the imported private key is damaged or not this material`,
+    );
+  }
+  return "sign-verify";
+}
+
+async function decryptMatches(client: KMSClient, keyArn: string, request: VerifyRequest): Promise<"decrypt"> {
+  const publicKey = createPublicKey(
+    createPrivateKey({ key: request.material, format: "der", type: "pkcs8" }),
+  );
+  const plaintext = randomBytes(32);
+  try {
+    const ciphertext = publicEncrypt(
+      { key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" },
+      plaintext,
+    );
+    const output = await kmsCall(`Decrypt ${keyArn}`, () =>
+      client.send(
+        new DecryptCommand({
+          KeyId: keyArn,
+          CiphertextBlob: ciphertext,
+          EncryptionAlgorithm: "RSAES_OAEP_SHA_256",
+        }),
+      ),
+    );
+    const back = Buffer.from(output.Plaintext ?? new Uint8Array());
+    const same = back.length === plaintext.length && timingSafeEqual(back, plaintext);
+    back.fill(0);
+    if (!same) {
+      throw new KeyplaneError(
+        "INTEGRITY",
+        `verify ${keyArn}: KMS did not decrypt what was encrypted to the material`,
+      );
+    }
+    return "decrypt";
+  } finally {
+    plaintext.fill(0);
+  }
 }
 
 async function roundTrip(
@@ -124,7 +224,7 @@ async function macMatches(
   return "generate-mac";
 }
 
-async function publicKeyMatches(client: KMSClient, keyArn: string, material: Buffer): Promise<"public-key"> {
+async function publicKeyMatches(client: KMSClient, keyArn: string, material: Buffer): Promise<void> {
   const output = await kmsCall(`GetPublicKey ${keyArn}`, () =>
     client.send(new GetPublicKeyCommand({ KeyId: keyArn })),
   );
@@ -139,5 +239,4 @@ async function publicKeyMatches(client: KMSClient, keyArn: string, material: Buf
       `verify ${keyArn}: KMS's public key differs from the one derived from the material held here`,
     );
   }
-  return "public-key";
 }

@@ -1,4 +1,4 @@
-import { createPrivateKey, type KeyObject } from "node:crypto";
+import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { KeyplaneError } from "../errors";
 import { KEY_SPEC_INFO, KEY_SPECS, type KeySpec } from "../vocabulary/key-specs";
@@ -48,29 +48,88 @@ export function parseMaterial(
   options: LoadOptions = {},
 ): KeyMaterial {
   const info = KEY_SPEC_INFO[keySpec];
-  if (info.rawLength !== undefined)
-    return new KeyMaterial(keySpec, rawBytes(content, info.rawLength, keySpec, source));
+  if (info.importLengths !== undefined)
+    return new KeyMaterial(keySpec, rawBytes(content, info.importLengths, keySpec, source));
   const key = privateKey(content, source, options);
   checkKeyFitsSpec(key, keySpec, source);
-  return new KeyMaterial(keySpec, key.export({ type: "pkcs8", format: "der" }));
+  checkKeyPair(key, source);
+  return new KeyMaterial(keySpec, pkcs8Der(key));
 }
 
-function rawBytes(content: Buffer, length: number, keySpec: KeySpec, source: string): Buffer {
-  if (content.length === length) return Buffer.from(content);
+/**
+ * Raw material from a file: hex text, base64 text, or raw bytes, in that order of recognition. Text made
+ * only of hex digits is hex, never base64 or raw: 64 hex digits also decode as base64 of 48 bytes, and 32 hex
+ * digits are 32 bytes of ASCII; reading either as the key would import material the custodians' paper
+ * record cannot reproduce. Random raw bytes are all hex digits or all base64 characters with negligible
+ * probability (below 2^-64 at 32 bytes).
+ */
+function rawBytes(
+  content: Buffer,
+  lengths: { min: number; max: number },
+  keySpec: KeySpec,
+  source: string,
+): Buffer {
+  const fits = (length: number) => length >= lengths.min && length <= lengths.max;
+  const expected =
+    lengths.min === lengths.max
+      ? `${lengths.min} bytes (raw, ${lengths.min * 2} hex digits, or base64)`
+      : `${lengths.min} to ${lengths.max} bytes (raw, hex, or base64)`;
   const text = content.toString("latin1").trim();
-  // Text made only of hex digits is hex, never base64: 64 hex digits also decode as base64 of 48 bytes, and
-  // reading a 32-byte hex key as a 48-byte HMAC_384 key would import the wrong material without a word.
-  const isHex = /^[0-9a-fA-F]+$/.test(text);
-  if (isHex && text.length === length * 2) return Buffer.from(text, "hex");
-  if (!isHex && /^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
-    const decoded = Buffer.from(text, "base64");
-    if (decoded.length === length) return decoded;
-    decoded.fill(0);
+  if (/^[0-9a-fA-F]+$/.test(text)) {
+    if (text.length % 2 === 0 && fits(text.length / 2)) return Buffer.from(text, "hex");
+    throw new KeyplaneError(
+      "INVALID_INPUT",
+      `${source}: ${keySpec} material must be ${expected}; got ${text.length} hex digits`,
+    );
   }
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
+    const decoded = Buffer.from(text, "base64");
+    if (fits(decoded.length)) return decoded;
+    decoded.fill(0);
+    throw new KeyplaneError(
+      "INVALID_INPUT",
+      `${source}: ${keySpec} material must be ${expected}; got base64 of ${decoded.length} bytes`,
+    );
+  }
+  if (fits(content.length)) return Buffer.from(content);
   throw new KeyplaneError(
     "INVALID_INPUT",
-    `${source}: ${keySpec} material must be ${length} raw bytes, ${length * 2} hex characters or base64 of ${length} bytes; got a ${content.length}-byte file`,
+    `${source}: ${keySpec} material must be ${expected}; got a ${content.length}-byte file`,
   );
+}
+
+/**
+ * PKCS#8 DER as ImportKeyMaterial takes it. EC keys go through JWK so that a key written with explicit curve
+ * parameters becomes the named-curve form RFC 5480 requires (and KMS's GetPublicKey returns): its check
+ * value then equals the fingerprint KMS reports.
+ */
+function pkcs8Der(key: KeyObject): Buffer {
+  if (key.asymmetricKeyType !== "ec") return key.export({ type: "pkcs8", format: "der" });
+  const named = createPrivateKey({ key: key.export({ format: "jwk" }), format: "jwk" });
+  return named.export({ type: "pkcs8", format: "der" });
+}
+
+/**
+ * node's createPrivateKey does not check that the parts of a private key belong together: an RSA key with
+ * one byte of its modulus flipped loads, and then makes signatures nobody can verify. A sign/verify round
+ * trip against the public key derived from it proves the pair.
+ */
+function checkKeyPair(key: KeyObject, source: string): void {
+  const probe = Buffer.from("keyplane key pair check");
+  let consistent = false;
+  try {
+    const signature = sign("sha256", probe, key);
+    consistent = verify("sha256", probe, createPublicKey(key), signature);
+  } catch {
+    consistent = false;
+  }
+  if (!consistent) {
+    throw new KeyplaneError(
+      "INVALID_INPUT",
+      `${source}: the private key is damaged (its parts do not form a key pair: a signature made with it does not verify)`,
+      { hint: "check the file against its source; `openssl pkey -check -in FILE` shows the fault" },
+    );
+  }
 }
 
 function privateKey(content: Buffer, source: string, options: LoadOptions): KeyObject {
@@ -196,7 +255,8 @@ export interface GuessedKeySpec {
 export function guessKeySpec(content: Buffer, source: string, options: LoadOptions = {}): GuessedKeySpec {
   for (const keySpec of ["SYMMETRIC_DEFAULT", "HMAC_224", "HMAC_384", "HMAC_512"] as const) {
     try {
-      rawBytes(content, KEY_SPEC_INFO[keySpec].rawLength ?? 0, keySpec, source).fill(0);
+      const length = KEY_SPEC_INFO[keySpec].rawLength ?? 0;
+      rawBytes(content, { min: length, max: length }, keySpec, source).fill(0);
       return { keySpec, ambiguous: keySpec === "SYMMETRIC_DEFAULT" };
     } catch {
       // not this length: try the next

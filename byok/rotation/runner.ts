@@ -4,13 +4,14 @@ import {
   type KMSClient,
   RotateKeyOnDemandCommand,
 } from "@aws-sdk/client-kms";
-import type { DisposableMaterial, JournalRecord, MaterialOffline } from "../ceremony/ports";
 import { KeyplaneError } from "../errors";
-import { importMaterial } from "../import/import-material";
-import { getImportParameters } from "../import/parameters";
+import { MAX_VALIDITY_MS } from "../import/expiry-option";
 import { kmsCall } from "../kms/aws-error";
 import { createLimiter } from "../kms/limiter";
-import { listKeyRotations } from "../kms/list-rotations";
+import type { JournalRecord, OfflineBinding } from "../offline-binding";
+import { unfinishedCycle } from "../steps/cycle";
+import { runMaterialFlow } from "../steps/run-flow";
+import { DAY_MS } from "../vocabulary/durations";
 import type { KeySpec } from "../vocabulary/key-specs";
 import { wrappingChoices } from "../vocabulary/wrapping";
 import type { RotationActionKind, RotationAssessment, RotationKeyFacts } from "./model";
@@ -45,9 +46,7 @@ export interface RotationApplyOptions {
   concurrency?: number;
 }
 
-const DAY_MS = 86_400_000;
-
-type JournalFields = { event: string } & Record<string, string | number | boolean | null | undefined>;
+const MAX_VALIDITY_DAYS = MAX_VALIDITY_MS / DAY_MS;
 
 /**
  * Applies rotation actions one key at a time, journaled. Idempotent and resumable: KMS's own state decides
@@ -57,7 +56,7 @@ type JournalFields = { event: string } & Record<string, string | number | boolea
  */
 export async function applyRotationActions(
   client: KMSClient,
-  offline: MaterialOffline,
+  offline: OfflineBinding,
   work: readonly RotationWork[],
   options: RotationApplyOptions,
 ): Promise<ActionReport[]> {
@@ -93,7 +92,7 @@ export async function applyRotationActions(
 
 async function applyOne(
   client: KMSClient,
-  offline: MaterialOffline,
+  offline: OfflineBinding,
   item: RotationWork,
   records: readonly JournalRecord[],
   options: RotationApplyOptions,
@@ -108,6 +107,16 @@ async function applyOne(
     detail: description,
     outcome,
   });
+  const unfinished = unfinishedCycle(records, keyArn);
+  if (unfinished?.flow === "rotation" && !options.dryRun) {
+    // An interrupted run began a cycle for this key: finish it first, whatever the assessment says now
+    // (a key rotated just before the kill looks "ok", yet its cycle still lacks its last records).
+    await importAndRotate(client, offline, item, records, options);
+    return {
+      ...report("done"),
+      detail: `finished the rotation an interrupted run began (${unfinished.checkValue})`,
+    };
+  }
   if (kind === "none") return report("none");
   if (kind === "fix-tags" || kind === "create-key-and-swap-alias") return report("manual");
   if (options.dryRun) return report("planned");
@@ -131,142 +140,41 @@ async function applyOne(
     await offline.journal({ event: "rotation.rotate", outcome: "ok", keyArn });
     return report("done");
   }
-  const done = await importAndRotate(client, offline, item, records, options);
-  return report(done ? "done" : "already-done");
+  await importAndRotate(client, offline, item, records, options);
+  return report("done");
 }
 
-/** Returns false when a previous run had already finished the rotation. */
+/**
+ * New material for an imported symmetric key through the one material flow (byok/steps): escrowed and
+ * journaled before import, imported as NEW_KEY_MATERIAL, rotated to, verified. An interrupted earlier run's
+ * cycle is finished with its escrowed material.
+ */
 async function importAndRotate(
   client: KMSClient,
-  offline: MaterialOffline,
+  offline: OfflineBinding,
   item: RotationWork,
   records: readonly JournalRecord[],
   options: RotationApplyOptions,
-): Promise<boolean> {
+): Promise<void> {
   const { keyArn } = item.facts;
   const keySpec = item.facts.keySpec as KeySpec;
-  const journal = (record: JournalFields) => offline.journal({ ...record, keyArn, outcome: "ok" });
-  const unfinished = unfinishedCycle(records, keyArn);
-  let materials = await listKeyRotations(client, keyArn, { includeMaterial: true });
-  let pending = materials.find((entry) => entry.KeyMaterialState === "PENDING_ROTATION");
-
-  if (
-    unfinished?.materialId &&
-    materials.some((m) => m.KeyMaterialId === unfinished.materialId && m.KeyMaterialState === "CURRENT")
-  ) {
-    // Killed after RotateKeyOnDemand and before its journal line: only the record is missing.
-    await journal({
-      event: "rotation.rotate",
-      checkValue: unfinished.checkValue,
-      keyMaterialId: unfinished.materialId,
-    });
-    return false;
-  }
-  let checkValue = unfinished?.checkValue ?? null;
-  if (pending?.KeyMaterialId && unfinished && !unfinished.materialId) {
-    // Killed after ImportKeyMaterial and before its journal line: the run imports only material it has
-    // escrowed first, so the pending material is the escrowed one. The journal gets the missing record.
-    await journal({
-      event: "rotation.import",
-      checkValue: unfinished.checkValue,
-      keyMaterialId: pending.KeyMaterialId,
-      recordedAfterInterruption: true,
-    });
-  }
-  if (!pending) {
-    const escrow = options.escrow;
-    if (!escrow) throw new KeyplaneError("USAGE", "missing --escrow-dir");
-    const material = unfinished
-      ? await offline.recover({ keyArn, dir: escrow.dir, expectedCheckValue: unfinished.checkValue })
-      : await freshEscrowedMaterial(offline, keySpec, keyArn, escrow, journal);
-    checkValue = material.checkValue;
-    try {
-      // AWS's recommended wrapping for the key spec: the material never leaves this process here.
-      const choice = wrappingChoices(keySpec)[0];
-      if (!choice) throw new KeyplaneError("INTERNAL", `no wrapping choice for ${keySpec}`);
-      const { algorithm } = choice;
-      const parameters = await getImportParameters(client, keyArn, algorithm, choice.wrappingKeySpec);
-      const wrapped = offline.wrap(material, parameters.publicKey, algorithm);
-      const validityDays = Math.min(item.validityDays ?? 365, 365);
-      const result = await importMaterial(client, {
-        keyArn,
-        keySpec,
-        importToken: parameters.importToken,
-        wrapped,
-        expiry: { kind: "expires-in", durationMs: validityDays * DAY_MS },
-        importType: "new",
-        description: `keyplane rotation ${material.checkValue}`,
-        refetch: {
-          wrappingAlgorithm: algorithm,
-          wrappingKeySpec: choice.wrappingKeySpec,
-          rewrap: (fresh) => offline.wrap(material, fresh.publicKey, algorithm),
-        },
-      });
-      parameters.importToken.fill(0);
-      await journal({
-        event: "rotation.import",
-        checkValue: material.checkValue,
-        keyMaterialId: result.keyMaterialId ?? null,
-        importTokenSha256: result.importTokenSha256,
-        validTo: result.expiry.ValidTo?.toISOString() ?? null,
-      });
-    } finally {
-      material.dispose();
-    }
-    materials = await listKeyRotations(client, keyArn, { includeMaterial: true });
-    pending = materials.find((entry) => entry.KeyMaterialState === "PENDING_ROTATION");
-  }
-  if (!pending?.KeyMaterialId) {
-    throw new KeyplaneError("INTERNAL", `${keyArn}: no material is pending rotation after the import`);
-  }
-  await kmsCall(`RotateKeyOnDemand ${keyArn}`, () =>
-    client.send(new RotateKeyOnDemandCommand({ KeyId: keyArn })),
-  );
-  await journal({
-    event: "rotation.rotate",
-    checkValue,
-    keyMaterialId: pending.KeyMaterialId,
+  const escrow = options.escrow;
+  if (!escrow) throw new KeyplaneError("USAGE", "missing --escrow-dir");
+  // AWS's recommended wrapping for the key spec: the material never leaves this process here.
+  const choice = wrappingChoices(keySpec)[0];
+  if (!choice) throw new KeyplaneError("INTERNAL", `no wrapping choice for ${keySpec}`);
+  const validityDays = Math.min(item.validityDays ?? MAX_VALIDITY_DAYS, MAX_VALIDITY_DAYS);
+  await runMaterialFlow(client, offline, {
+    flow: "rotation",
+    key: keyArn,
+    material: { kind: "generate" },
+    wrappingAlgorithm: choice.algorithm,
+    wrappingKeySpec: choice.wrappingKeySpec,
+    expiry: { kind: "expires-in", durationMs: validityDays * DAY_MS },
+    importType: "new",
+    rotate: true,
+    escrow,
+    description: "keyplane rotation",
+    records,
   });
-  return true;
-}
-
-/** New material is written to escrow (and journaled) before KMS sees it: a crash cannot lose it. */
-async function freshEscrowedMaterial(
-  offline: MaterialOffline,
-  keySpec: KeySpec,
-  keyArn: string,
-  escrow: { dir: string; shares: number; threshold: number },
-  journal: (record: JournalFields) => Promise<void>,
-): Promise<DisposableMaterial> {
-  const material = offline.generate(keySpec);
-  try {
-    await offline.escrow(material, { keyArn, ...escrow });
-    await journal({
-      event: "rotation.escrow",
-      checkValue: material.checkValue,
-      shares: escrow.shares,
-      threshold: escrow.threshold,
-    });
-    return material;
-  } catch (error) {
-    material.dispose();
-    throw error;
-  }
-}
-
-/** The newest rotation cycle of a key that the journal shows started (escrowed) and not finished (rotated). */
-function unfinishedCycle(
-  records: readonly JournalRecord[],
-  keyArn: string,
-): { checkValue: string; materialId?: string } | undefined {
-  const mine = records.filter((record) => record.keyArn === keyArn && record.outcome === "ok");
-  const lastEscrow = mine.map((record) => record.event).lastIndexOf("rotation.escrow");
-  if (lastEscrow < 0) return undefined;
-  const after = mine.slice(lastEscrow + 1);
-  if (after.some((record) => record.event === "rotation.rotate")) return undefined;
-  const checkValue = String(mine[lastEscrow]?.checkValue ?? "");
-  const imported = after.find((record) => record.event === "rotation.import");
-  return imported?.keyMaterialId
-    ? { checkValue, materialId: String(imported.keyMaterialId) }
-    : { checkValue };
 }

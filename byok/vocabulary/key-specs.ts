@@ -28,8 +28,13 @@ export interface KeySpecInfo {
   family: KeyFamily;
   /** Usages KMS allows for this spec; the first is the default. */
   usages: readonly KeyUsage[];
-  /** Raw material length in bytes for symmetric/HMAC specs (AWS requires exactly this length on import). */
+  /** Raw material length in bytes that keyplane generates for symmetric/HMAC specs. */
   rawLength?: number;
+  /**
+   * Raw material lengths (bytes, inclusive) KMS accepts on import: exactly 32 for SYMMETRIC_DEFAULT, a range
+   * for HMAC specs.
+   */
+  importLengths?: { min: number; max: number };
   /** RSA modulus bits. */
   modulusBits?: number;
   /** node:crypto / OpenSSL curve name for ECC specs. */
@@ -41,13 +46,21 @@ export interface KeySpecInfo {
 }
 
 export const KEY_SPEC_INFO: Readonly<Record<KeySpec, KeySpecInfo>> = {
-  SYMMETRIC_DEFAULT: { family: "symmetric", usages: ["ENCRYPT_DECRYPT"], rawLength: 32, autoRotatable: true },
-  // Imported HMAC material must have exactly the spec's length.
-  // https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-conceptual.html
+  SYMMETRIC_DEFAULT: {
+    family: "symmetric",
+    usages: ["ENCRYPT_DECRYPT"],
+    rawLength: 32,
+    importLengths: { min: 32, max: 32 },
+    autoRotatable: true,
+  },
+  // Imported HMAC material may be anywhere from the hash's output length up to its block size:
+  // HMAC_224 28–64, HMAC_256 32–64, HMAC_384 48–128, HMAC_512 64–128 bytes. keyplane generates the shortest.
+  // https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-conceptual.html#importing-keys-material-requirements
   HMAC_224: {
     family: "hmac",
     usages: ["GENERATE_VERIFY_MAC"],
     rawLength: 28,
+    importLengths: { min: 28, max: 64 },
     hash: "sha224",
     autoRotatable: false,
   },
@@ -55,6 +68,7 @@ export const KEY_SPEC_INFO: Readonly<Record<KeySpec, KeySpecInfo>> = {
     family: "hmac",
     usages: ["GENERATE_VERIFY_MAC"],
     rawLength: 32,
+    importLengths: { min: 32, max: 64 },
     hash: "sha256",
     autoRotatable: false,
   },
@@ -62,6 +76,7 @@ export const KEY_SPEC_INFO: Readonly<Record<KeySpec, KeySpecInfo>> = {
     family: "hmac",
     usages: ["GENERATE_VERIFY_MAC"],
     rawLength: 48,
+    importLengths: { min: 48, max: 128 },
     hash: "sha384",
     autoRotatable: false,
   },
@@ -69,6 +84,7 @@ export const KEY_SPEC_INFO: Readonly<Record<KeySpec, KeySpecInfo>> = {
     family: "hmac",
     usages: ["GENERATE_VERIFY_MAC"],
     rawLength: 64,
+    importLengths: { min: 64, max: 128 },
     hash: "sha512",
     autoRotatable: false,
   },

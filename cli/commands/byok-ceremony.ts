@@ -22,7 +22,9 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function registerCeremony(byok: Command): void {
   byok
     .command("ceremony")
-    .description("guided BYOK ceremony: params -> wrap -> import -> verify -> escrow -> journal")
+    .description(
+      "guided BYOK ceremony: preflight -> escrow -> params -> wrap -> import -> verify -> journal (rerun to finish an interrupted one)",
+    )
     .option(
       "--key <key>",
       "key id, key ARN, alias name or alias ARN (asked: a list of keys needing material)",

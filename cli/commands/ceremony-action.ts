@@ -1,14 +1,17 @@
 import type { Command } from "commander";
-import { type CeremonyResult, runCeremony } from "../../byok/ceremony/run-ceremony";
-import { CEREMONY_STEPS, STEP_TITLES } from "../../byok/ceremony/steps";
 import { KeyplaneError, usageError } from "../../byok/errors";
-import { type MaterialExpiry, materialExpiryFromFlags } from "../../byok/import/expiry-option";
+import { assertEscrowWritable } from "../../byok/escrow/manifest";
+import { expiryFields, type MaterialExpiry, materialExpiryFromFlags } from "../../byok/import/expiry-option";
 import type { ImportKind } from "../../byok/import/import-material";
 import { assertExternalKey } from "../../byok/import/parameters";
 import { clientRegion, createKmsClient } from "../../byok/kms/client";
 import { listTags } from "../../byok/kms/list-keys";
 import { resolveKey } from "../../byok/kms/resolve-key";
-import { bindOfflineModules } from "../../byok/offline-binding";
+import { serverNow } from "../../byok/kms/server-time";
+import { bindOfflineModules, type JournalRecord } from "../../byok/offline-binding";
+import { unfinishedCycle } from "../../byok/steps/cycle";
+import { FLOW_STEP_TITLES, FLOW_STEPS, type MaterialFlowResult } from "../../byok/steps/flow";
+import { runMaterialFlow } from "../../byok/steps/run-flow";
 import type { KeySpec } from "../../byok/vocabulary/key-specs";
 import { parseKeyplaneTags } from "../../byok/vocabulary/tags";
 import {
@@ -16,13 +19,14 @@ import {
   type WrappingKeySpec,
   wrappingChoices,
 } from "../../byok/vocabulary/wrapping";
+import { type FlowGuard, guardFlow } from "../flow-guard";
 import { type GlobalOptions, globalOptions } from "../global-options";
 import { journaledSteps } from "../journal-binding";
 import { renderJson } from "../output";
 import { TaskList } from "../progress/task-list";
 import { type Ask, createAsk } from "../prompts/ask";
 import { pickKey } from "../prompts/key-picker";
-import { acquireMaterial, parseMaterialSource } from "../prompts/material-source";
+import { type AcquiredMaterial, acquireMaterial, parseMaterialSource } from "../prompts/material-source";
 import type { CeremonyFlags } from "./byok-ceremony";
 import { countFlag, importTypeFlag, wrappingAlgorithmFlag, wrappingKeySpecFlag } from "./byok-online";
 
@@ -43,10 +47,15 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
     flags.escrowShares === undefined ? undefined : countFlag(flags.escrowShares, "--escrow-shares");
   const threshold =
     flags.escrowThreshold === undefined ? undefined : countFlag(flags.escrowThreshold, "--escrow-threshold");
+  if (shares !== undefined && threshold !== undefined && threshold > shares) {
+    throw usageError(`--escrow-threshold: ${threshold} is more than --escrow-shares ${shares}`);
+  }
+  if (givenExpiry) expiryFields(givenExpiry, new Date());
   if (!ask.interactive) requireFlags(flags, options, givenExpiry);
 
   const client = createKmsClient(options);
-  let dispose: (() => void) | undefined;
+  let acquired: AcquiredMaterial | undefined;
+  let guard: FlowGuard | undefined;
   try {
     const key = flags.key ?? (await pickKey(ask, client, await clientRegion(client)));
     const metadata = await resolveKey(client, key);
@@ -54,16 +63,34 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
     const keyArn = metadata.Arn ?? key;
     const tags = parseKeyplaneTags(await listTags(client, keyArn));
 
-    const offline = bindOfflineModules();
-    const acquired = await acquireMaterial(ask, source, keySpec, flags.component ?? [], offline);
-    const material = acquired.material;
-    dispose = acquired.dispose;
-    ask.tell(`Material check value: ${material.checkValue}`);
-
+    // Every answer that can be wrong is asked, and checked at its prompt, before the custodians type.
     const { algorithm, wrappingKeySpec } = await chooseWrapping(ask, keySpec, givenAlgorithm, givenSpec);
-    const expiry = givenExpiry ?? (await askExpiry(ask, tags.materialValidityDays));
+    const expiry = givenExpiry ?? (await askExpiry(ask, tags.materialValidityDays, serverNow(client)));
+    // A rerun finishes an interrupted ceremony as it began, without asking again; a rerun after the
+    // ceremony finished (only its exit was lost) has nothing left to do.
+    const earlier = options.journal
+      ? await bindOfflineModules({ journalFile: options.journal }).journalRecords()
+      : [];
+    const unfinished = unfinishedCycle(earlier, keyArn);
+    const finished = completedCeremony(earlier, keyArn);
+    if (
+      !unfinished &&
+      givenImportType === undefined &&
+      finished &&
+      finished.keyMaterialId === metadata.CurrentKeyMaterialId &&
+      metadata.KeyState !== "PendingImport"
+    ) {
+      process.stderr.write(
+        `nothing to do: the ceremony of ${keyArn} finished (material ${String(finished.checkValue)}, ${String(finished.keyMaterialId)}); give --import-type to import again\n`,
+      );
+      return;
+    }
     const importType =
       givenImportType ??
+      (unfinished?.flow === "ceremony" &&
+      (unfinished.importType === "new" || unfinished.importType === "existing")
+        ? unfinished.importType
+        : undefined) ??
       (metadata.KeyState === "PendingImport" && !metadata.CurrentKeyMaterialId
         ? "new"
         : await ask.select<ImportKind>("--import-type", "Import as", [
@@ -74,11 +101,17 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
       flags.escrowDir ?? (await ask.input("--escrow-dir", "Escrow folder", { initial: "escrow" }));
     const escrowShares =
       shares ??
-      countFlag(await ask.input("--escrow-shares", "Escrow shares", { initial: "3" }), "--escrow-shares");
+      countFlag(
+        await ask.input("--escrow-shares", "Escrow shares", { initial: "3", validate: countAnswer(2, 255) }),
+        "--escrow-shares",
+      );
     const escrowThreshold =
       threshold ??
       countFlag(
-        await ask.input("--escrow-threshold", "Shares needed to recover", { initial: "2" }),
+        await ask.input("--escrow-threshold", "Shares needed to recover", {
+          initial: "2",
+          validate: countAnswer(2, escrowShares),
+        }),
         "--escrow-threshold",
       );
     if (escrowThreshold > escrowShares) {
@@ -92,13 +125,26 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
       options.journal ??
       (await ask.input("--journal", "Journal file", { initial: "keyplane-journal.jsonl" }));
 
+    // One writer at a time, and the folders checked, before anyone types a component.
+    guard = guardFlow({ flow: "ceremony", command: "keyplane byok ceremony", journalFile, escrowDir });
+    const ports = await journaledSteps(options, journalFile);
+    ports.assertJournalWritable();
+    assertEscrowWritable(escrowDir);
+
+    acquired = await acquireMaterial(ask, source, keySpec, flags.component ?? []);
+    const material = acquired.material;
+    acquired.componentCheckValues.forEach((value, index) => {
+      process.stderr.write(`component ${index + 1} check value: ${value}\n`);
+    });
+    if (material) ask.tell(`Material check value: ${material.checkValue}`);
+
     const summary = [
       `key           ${keyArn} (${keySpec})`,
-      `material      ${acquired.description}, check value ${material.checkValue}`,
+      `material      ${acquired.description}${material ? `, check value ${material.checkValue}` : ""}`,
       `wrapping      ${algorithm} / ${wrappingKeySpec}`,
       `expiry        ${describeExpiry(expiry)}`,
       `import type   ${importType}`,
-      `escrow        ${escrowThreshold} of ${escrowShares} shares in ${escrowDir}${passphrases ? ", sealed" : ""}`,
+      `escrow        ${escrowThreshold} of ${escrowShares} shares in ${escrowDir}${passphrases ? ", sealed" : ""} (written before the import)`,
       `journal       ${journalFile}`,
     ];
     if (!options.yes) {
@@ -107,18 +153,20 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
         throw new KeyplaneError("INVALID_INPUT", "ceremony not confirmed; nothing was imported");
       }
     }
-    const journaled = await journaledSteps(options, journalFile);
-    const tasks = new TaskList(STEP_TITLES);
-    const result = await runCeremony(
+    const tasks = new TaskList(FLOW_STEP_TITLES);
+    const active = guard;
+    const result = await runMaterialFlow(
       client,
-      journaled,
+      ports,
       {
+        flow: "ceremony",
         key: keyArn,
-        material,
+        material: material ? { kind: "held", material } : { kind: "generate" },
         wrappingAlgorithm: algorithm,
         wrappingKeySpec,
         expiry,
         importType,
+        rotate: false,
         ...(flags.description === undefined ? {} : { description: flags.description }),
         escrow: {
           dir: escrowDir,
@@ -126,14 +174,52 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
           threshold: escrowThreshold,
           ...(passphrases ? { passphrases } : {}),
         },
+        beginFields: {
+          materialSource: source?.kind ?? acquired.description,
+          ...(acquired.componentCheckValues.length > 0
+            ? {
+                components: acquired.componentCheckValues.length,
+                componentCheckValues: acquired.componentCheckValues.join(","),
+              }
+            : {}),
+        },
+        passphrase: async ({ index }) =>
+          passphrases?.[index - 1] ??
+          (ask.interactive
+            ? await ask.secret("--escrow-dir", `Passphrase of share ${index} (to finish the earlier run)`)
+            : undefined),
       },
-      (step, state, detail) => tasks.set(step, state, detail),
+      (step, state, detail) => {
+        active.at(FLOW_STEP_TITLES[step], keyArn);
+        tasks.set(step, state, detail);
+      },
     );
-    printResult(options, result, journalFile);
+    printResult(options, result, journalFile, acquired.componentCheckValues);
   } finally {
-    dispose?.();
+    acquired?.dispose();
+    guard?.release();
     client.destroy();
   }
+}
+
+/** The key's newest closed ceremony cycle in the journal, if any. */
+function completedCeremony(records: readonly JournalRecord[], keyArn: string): JournalRecord | undefined {
+  return [...records]
+    .reverse()
+    .find(
+      (record) => record.keyArn === keyArn && record.event === "ceremony.complete" && record.outcome === "ok",
+    );
+}
+
+/** A prompt validator for a whole number in [min, max]. */
+function countAnswer(min: number, max: number): (value: string) => true | string {
+  return (value) => {
+    const trimmed = value.trim();
+    const number = Number(trimmed);
+    return /^\d+$/.test(trimmed) && number >= min && number <= max
+      ? true
+      : `a whole number from ${min} to ${max}`;
+  };
 }
 
 function requireFlags(
@@ -189,27 +275,50 @@ async function chooseWrapping(
   return { algorithm: chosenAlgorithm, wrappingKeySpec: chosenSpec };
 }
 
-async function askExpiry(ask: Ask, validityDays: number | undefined): Promise<MaterialExpiry> {
+async function askExpiry(ask: Ask, validityDays: number | undefined, now: Date): Promise<MaterialExpiry> {
   const initial = validityDays ? `${Math.min(validityDays, 365)}d` : "365d";
-  const answer = await ask.input("--expires-in", "Material expires in (e.g. 180d, or 'never')", {
-    initial,
-    validate: (value) =>
-      value === "never" || /^\d+[smhdw]$/.test(value.trim()) ? true : "like 180d, or never",
-  });
-  if (answer === "never") return { kind: "none" };
-  const expiry = materialExpiryFromFlags({ expiresIn: answer.trim() });
-  if (!expiry) throw usageError("missing --expires-in");
-  return expiry;
+  const parse = (value: string): MaterialExpiry => {
+    if (value.trim() === "never") return { kind: "none" };
+    const expiry = materialExpiryFromFlags({ expiresIn: value.trim() });
+    if (!expiry) throw usageError("missing --expires-in");
+    expiryFields(expiry, now);
+    return expiry;
+  };
+  const answer = await ask.input(
+    "--expires-in",
+    "Material expires in (e.g. 180d, at most 365d, or 'never')",
+    {
+      initial,
+      validate: (value) => {
+        try {
+          parse(value);
+          return true;
+        } catch (error) {
+          return error instanceof KeyplaneError ? error.message : "like 180d, or never";
+        }
+      },
+    },
+  );
+  return parse(answer);
 }
 
+/** Each custodian types their passphrase twice: a typo in a sealing passphrase would lose the share. */
 async function askPassphrases(ask: Ask, shares: number): Promise<string[]> {
   const passphrases: string[] = [];
   for (let index = 1; index <= shares; index += 1) {
-    passphrases.push(
-      await ask.secret("--escrow-dir", `Passphrase of custodian ${index} (seals share ${index})`, (value) =>
-        value.length >= 8 ? true : "at least 8 characters",
-      ),
-    );
+    for (;;) {
+      const first = await ask.secret(
+        "--escrow-dir",
+        `Passphrase of custodian ${index} (seals share ${index})`,
+        (value) => (value.length >= 8 ? true : "at least 8 characters"),
+      );
+      const again = await ask.secret("--escrow-dir", `Passphrase of custodian ${index}, again`);
+      if (first === again) {
+        passphrases.push(first);
+        break;
+      }
+      ask.tell(`The two passphrases of custodian ${index} differ; type them again.`);
+    }
   }
   return passphrases;
 }
@@ -220,8 +329,13 @@ function describeExpiry(expiry: MaterialExpiry): string {
   return `${Math.round(expiry.durationMs / 86_400_000)} days after import`;
 }
 
-function printResult(options: GlobalOptions, result: CeremonyResult, journalFile: string): void {
-  const output = { ...result, journal: journalFile, steps: [...CEREMONY_STEPS] };
+function printResult(
+  options: GlobalOptions,
+  result: MaterialFlowResult,
+  journalFile: string,
+  componentCheckValues: readonly string[],
+): void {
+  const output = { ...result, componentCheckValues, journal: journalFile, steps: [...FLOW_STEPS] };
   if (options.output === "json") {
     process.stdout.write(renderJson(output));
     return;
@@ -230,9 +344,14 @@ function printResult(options: GlobalOptions, result: CeremonyResult, journalFile
     [
       `key            ${result.keyArn}`,
       `check value    ${result.checkValue}`,
+      ...componentCheckValues.map((value, i) => `component ${i + 1}    ${value}`),
+      `material id    ${result.keyMaterialId ?? "-"}`,
       `verified by    ${result.verified}`,
       `expires        ${result.validTo ?? "never"}`,
       `escrow shares  ${result.escrowFiles.length > 0 ? result.escrowFiles.join(", ") : "(written in an earlier run)"}`,
+      ...(result.resumed.length > 0
+        ? [`finished       ${result.resumed.join(", ")} of an interrupted run`]
+        : []),
       `journal        ${journalFile}`,
       "",
     ].join("\n"),

@@ -1,25 +1,27 @@
 import type { Command } from "commander";
-import { runCeremony } from "../../byok/ceremony/run-ceremony";
 import { KeyplaneError, usageError } from "../../byok/errors";
 import { parseShareFile } from "../../byok/escrow/share-file";
 import { expiryFacts } from "../../byok/expiry/facts";
 import { assessExpiry, type ExpiryAssessment, expiryNeedsAttention } from "../../byok/expiry/model";
 import { type ObservedExternalKey, scanExternalKeys } from "../../byok/expiry/scan";
-import { materialExpiryFromFlags } from "../../byok/import/expiry-option";
+import { expiryFields, MAX_VALIDITY_MS, materialExpiryFromFlags } from "../../byok/import/expiry-option";
 import { assertExternalKey } from "../../byok/import/parameters";
 import { readFlagFile } from "../../byok/import/params-files";
 import { createKmsClient } from "../../byok/kms/client";
 import { listTags } from "../../byok/kms/list-keys";
 import { assertKeyReference, resolveKey } from "../../byok/kms/resolve-key";
 import { serverNow } from "../../byok/kms/server-time";
+import { runMaterialFlow } from "../../byok/steps/run-flow";
 import { DAY_MS, parseDuration } from "../../byok/vocabulary/durations";
 import { parseKeyplaneTags } from "../../byok/vocabulary/tags";
 import { wrappingChoices } from "../../byok/vocabulary/wrapping";
 import { EXIT } from "../exit-codes";
+import { type FlowGuard, guardFlow } from "../flow-guard";
 import { globalOptions } from "../global-options";
 import { journaledSteps } from "../journal-binding";
 import { type Column, printResult, renderJson } from "../output";
 import { createProgressBar } from "../progress/progress-bar";
+import { createAsk } from "../prompts/ask";
 import type { ExpiryFlags, RenewFlags } from "./expiry";
 import { fleetLimiter, fleetRegions } from "./fleet";
 
@@ -124,8 +126,11 @@ export async function expiryRenew(flags: RenewFlags, command: Command): Promise<
     validTo: flags.validTo,
     noExpiry: flags.expiry === false,
   });
+  if (given) expiryFields(given, new Date());
+  const filePassphrases = passphrasesByShareIndex(flags.share ?? [], flags.passphraseFile ?? []);
+  const ask = await createAsk();
   const client = createKmsClient(options);
-  const offline = await journaledSteps(options, options.journal);
+  let guard: FlowGuard | undefined;
   try {
     const metadata = await resolveKey(client, flags.key);
     const keySpec = assertExternalKey(metadata, flags.key);
@@ -134,7 +139,10 @@ export async function expiryRenew(flags: RenewFlags, command: Command): Promise<
     const expiry =
       given ??
       (tags.materialValidityDays
-        ? { kind: "expires-in" as const, durationMs: Math.min(tags.materialValidityDays, 365) * DAY_MS }
+        ? {
+            kind: "expires-in" as const,
+            durationMs: Math.min(tags.materialValidityDays * DAY_MS, MAX_VALIDITY_MS),
+          }
         : undefined);
     if (!expiry) {
       throw usageError(
@@ -142,42 +150,56 @@ export async function expiryRenew(flags: RenewFlags, command: Command): Promise<
         "the key has no keyplane:material-validity-days tag",
       );
     }
-    const passphrases = passphrasesByShareIndex(flags.share ?? [], flags.passphraseFile ?? []);
-    const material = await offline.recover({
-      keyArn,
-      ...(flags.share ? { shareFiles: flags.share } : { dir: flags.escrowDir ?? "" }),
-      ...(passphrases.length > 0 ? { passphrases } : {}),
+    const choice = wrappingChoices(keySpec)[0];
+    if (!choice) throw new KeyplaneError("INTERNAL", `no wrapping choice for ${keySpec}`);
+    guard = guardFlow({
+      flow: "renew",
+      command: "keyplane expiry renew",
+      journalFile: options.journal,
+      escrowDir: flags.escrowDir,
     });
-    try {
-      const choice = wrappingChoices(keySpec)[0];
-      if (!choice) throw new KeyplaneError("INTERNAL", `no wrapping choice for ${keySpec}`);
-      const result = await runCeremony(client, offline, {
+    const active = guard;
+    const offline = await journaledSteps(options, options.journal);
+    const result = await runMaterialFlow(
+      client,
+      offline,
+      {
+        flow: "renew",
         key: keyArn,
-        material,
+        material: {
+          kind: "escrow",
+          from: flags.share ? { shareFiles: flags.share } : { dir: flags.escrowDir ?? "" },
+        },
         wrappingAlgorithm: choice.algorithm,
         wrappingKeySpec: choice.wrappingKeySpec,
         expiry,
         importType: "existing",
-        resume: false,
-      });
-      const summary = {
-        keyArn,
-        checkValue: result.checkValue,
-        validTo: result.validTo,
-        expirationModel: result.validTo ? "KEY_MATERIAL_EXPIRES" : "KEY_MATERIAL_DOES_NOT_EXPIRE",
-        verified: result.verified,
-        observedAt: serverNow(client).toISOString(),
-      };
-      if (options.output === "json") process.stdout.write(renderJson(summary));
-      else {
-        process.stdout.write(
-          `renewed ${flags.key}: check value ${summary.checkValue}, expires ${summary.validTo ?? "never"}, verified by ${summary.verified}\n`,
-        );
-      }
-    } finally {
-      material.dispose();
+        rotate: false,
+        // Passphrase files first (pipelines); at a terminal, each sealed share's custodian types theirs.
+        passphrase: async ({ index }) =>
+          filePassphrases[index - 1] ??
+          (ask.interactive
+            ? await ask.secret("--passphrase-file", `Passphrase of escrow share ${index}`)
+            : undefined),
+      },
+      (step) => active.at(step, keyArn),
+    );
+    const summary = {
+      keyArn,
+      checkValue: result.checkValue,
+      validTo: result.validTo,
+      expirationModel: result.validTo ? "KEY_MATERIAL_EXPIRES" : "KEY_MATERIAL_DOES_NOT_EXPIRE",
+      verified: result.verified,
+      observedAt: serverNow(client).toISOString(),
+    };
+    if (options.output === "json") process.stdout.write(renderJson(summary));
+    else {
+      process.stdout.write(
+        `renewed ${flags.key}: check value ${summary.checkValue}, expires ${summary.validTo ?? "never"}, verified by ${summary.verified}\n`,
+      );
     }
   } finally {
+    guard?.release();
     client.destroy();
   }
 }

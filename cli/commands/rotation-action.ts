@@ -7,6 +7,7 @@ import { assessRotations, type RotationAssessment, rotationNeedsAttention } from
 import { type ObservedRotation, observeRotation } from "../../byok/rotation/observe";
 import { type ActionReport, applyRotationActions, type RotationWork } from "../../byok/rotation/runner";
 import { EXIT } from "../exit-codes";
+import { type FlowGuard, guardFlow } from "../flow-guard";
 import { type GlobalOptions, globalOptions } from "../global-options";
 import { journaledSteps } from "../journal-binding";
 import { type Column, paint, printResult, renderJson, useColor } from "../output";
@@ -141,10 +142,36 @@ export async function rotationApply(flags: RotationFlags, command: Command): Pro
       }
     : undefined;
   if (!dryRun && !options.journal) throw usageError("missing --journal", "rotation apply is journaled");
+  // One run per journal and escrow folder: a second one would chain from the same journal line.
+  const guard = dryRun
+    ? undefined
+    : guardFlow({
+        flow: "rotation",
+        command: "keyplane rotation apply",
+        journalFile: options.journal,
+        escrowDir: escrow?.dir,
+      });
+  try {
+    await applyAll(options, flags, dryRun, escrow, guard);
+  } finally {
+    guard?.release();
+  }
+}
+
+async function applyAll(
+  options: GlobalOptions,
+  flags: RotationFlags,
+  dryRun: boolean,
+  escrow: { dir: string; shares: number; threshold: number } | undefined,
+  guard: FlowGuard | undefined,
+): Promise<void> {
+  guard?.at("reading the keys");
   const work = await assessFleet(options, flags);
   const byRegion = new Map<string, Assessed[]>();
   for (const item of work) byRegion.set(item.region, [...(byRegion.get(item.region) ?? []), item]);
   const offline = await journaledSteps(options, dryRun ? undefined : options.journal);
+  let finished = 0;
+  guard?.at(`rotating keys (0 of ${work.length} done)`);
   // Regions have quotas of their own: they run side by side.
   const perRegion = await Promise.all(
     [...byRegion].map(async ([region, items]) => {
@@ -155,6 +182,8 @@ export async function rotationApply(flags: RotationFlags, command: Command): Pro
           concurrency: ROTATION_CONCURRENCY,
           ...(escrow ? { escrow } : {}),
           onAction: (report) => {
+            finished += 1;
+            guard?.at(`rotating keys (${finished} of ${work.length} done)`);
             if (!dryRun && report.outcome === "done") {
               process.stderr.write(`${report.alias ?? report.keyArn}: ${report.action} done\n`);
             }

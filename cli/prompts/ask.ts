@@ -42,8 +42,8 @@ export async function createAsk(interactive = terminalIsInteractive()): Promise<
     } catch (error) {
       if (error instanceof Error && error.name === "ExitPromptError") {
         throw new KeyplaneError(
-          "INVALID_INPUT",
-          "cancelled at the prompt; nothing after the last finished step was done",
+          "INTERRUPTED",
+          "interrupted at a prompt; nothing after the last finished step was done",
         );
       }
       throw error;

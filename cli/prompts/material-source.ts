@@ -1,5 +1,12 @@
-import { combineComponents, componentCheckValue } from "../../byok/components";
+import {
+  type CombinedComponents,
+  combineComponents,
+  componentCheckValue,
+  componentLengths,
+  parseComponent,
+} from "../../byok/components";
 import { usageError } from "../../byok/errors";
+import { readFlagFile } from "../../byok/import/params-files";
 import type { KeyMaterial } from "../../byok/material/key-material";
 import { loadMaterial } from "../../byok/material/load";
 import { KEY_SPEC_INFO, type KeySpec } from "../../byok/vocabulary/key-specs";
@@ -19,9 +26,12 @@ export function parseMaterialSource(text: string): MaterialSource {
 }
 
 export interface AcquiredMaterial {
-  material: KeyMaterial;
+  /** The material the caller holds; undefined for `generate` (the flow makes it, or finishes an earlier cycle). */
+  material: KeyMaterial | undefined;
   dispose: () => void;
   description: string;
+  /** Each custodian's component check value, in order (components only): shown and journaled. */
+  componentCheckValues: string[];
 }
 
 export async function acquireMaterial(
@@ -29,11 +39,32 @@ export async function acquireMaterial(
   given: MaterialSource | undefined,
   keySpec: KeySpec,
   componentFiles: readonly string[],
-  bind: { generate(keySpec: KeySpec): KeyMaterial },
 ): Promise<AcquiredMaterial> {
   const source = given ?? (await askSource(ask, keySpec));
-  const held = await load(ask, source, keySpec, componentFiles, bind);
-  return { material: held, dispose: () => held.dispose(), description: describe(source) };
+  if (source.kind === "generate") {
+    return {
+      material: undefined,
+      dispose: () => {},
+      description: describe(source),
+      componentCheckValues: [],
+    };
+  }
+  if (source.kind === "components") {
+    const combined = await components(ask, keySpec, componentFiles);
+    return {
+      material: combined.material,
+      dispose: () => combined.material.dispose(),
+      description: describe(source),
+      componentCheckValues: combined.components.map((component) => component.checkValue),
+    };
+  }
+  const held = await load(ask, source, keySpec);
+  return {
+    material: held,
+    dispose: () => held.dispose(),
+    description: describe(source),
+    componentCheckValues: [],
+  };
 }
 
 async function askSource(ask: Ask, keySpec: KeySpec): Promise<MaterialSource> {
@@ -58,72 +89,80 @@ function describe(source: MaterialSource): string {
 }
 
 function componentsAllowed(keySpec: KeySpec): boolean {
-  return KEY_SPEC_INFO[keySpec].rawLength !== undefined;
+  return KEY_SPEC_INFO[keySpec].importLengths !== undefined;
 }
 
 async function load(
   ask: Ask,
-  source: MaterialSource,
+  source: MaterialSource & { path: string },
   keySpec: KeySpec,
-  componentFiles: readonly string[],
-  bind: { generate(keySpec: KeySpec): KeyMaterial },
 ): Promise<KeyMaterial> {
-  if (source.kind === "generate") return bind.generate(keySpec);
-  if (source.kind === "components") return components(ask, keySpec, componentFiles);
   if (source.kind === "p12") {
+    // Without a terminal the password comes from the environment; a missing one is reported by the loader
+    // as a wrong or missing PKCS#12 password, naming the file.
     const password =
-      process.env.KEYPLANE_P12_PASSWORD ?? (await ask.secret("--material", `Password of ${source.path}`));
-    return loadMaterial(source.path, keySpec, { password });
+      process.env.KEYPLANE_P12_PASSWORD ??
+      (ask.interactive ? await ask.secret("--material", `Password of ${source.path}`) : undefined);
+    return loadMaterial(source.path, keySpec, password === undefined ? {} : { password });
   }
   return loadMaterial(source.path, keySpec);
 }
 
 /**
- * Custodian components: each typed hidden (or read from a file), its check value shown for the custodian to
- * compare with the paper record; the XOR of all is the material, whose check value is shown before import.
+ * Custodian components: each typed hidden (or read from a file of hex digits), its check value shown for the
+ * custodian to compare with the paper record; the XOR of all is the material. Components are bytes from the
+ * moment they are parsed, zeroed once combined.
  */
-async function components(ask: Ask, keySpec: KeySpec, files: readonly string[]): Promise<KeyMaterial> {
-  const length = KEY_SPEC_INFO[keySpec].rawLength;
-  if (length === undefined)
-    throw usageError(`--material components: only symmetric and HMAC keys, not ${keySpec}`);
-  const hexes: string[] = [];
-  if (files.length > 0) {
-    if (files.length < 2) throw usageError("--component: give at least two component files");
-    for (const file of files) {
-      const material = loadMaterial(file, keySpec);
-      try {
-        hexes.push(material.withBytes((bytes) => bytes.toString("hex")));
-      } finally {
-        material.dispose();
+async function components(ask: Ask, keySpec: KeySpec, files: readonly string[]): Promise<CombinedComponents> {
+  const { min, max } = componentLengths(keySpec);
+  const parts: Buffer[] = [];
+  try {
+    if (files.length > 0) {
+      if (files.length < 2) throw usageError("--component: give at least two component files");
+      for (const file of files) {
+        const text = readFlagFile(file, "--component");
+        try {
+          parts.push(parseComponent(keySpec, text.toString("latin1"), file));
+        } finally {
+          text.fill(0);
+        }
+      }
+      return combineComponents(keySpec, parts);
+    }
+    const count = Number(
+      await ask.input("--component", "How many custodians hold a component?", {
+        initial: "2",
+        validate: (value) => (/^[2-9]$/.test(value.trim()) ? true : "2 to 9"),
+      }),
+    );
+    const digits = min === max ? `${min * 2} hex digits` : `${min * 2} to ${max * 2} hex digits`;
+    for (let index = 1; index <= count; index += 1) {
+      for (;;) {
+        const hex = await ask.secret("--component", `Custodian ${index}: component (${digits})`, (value) => {
+          try {
+            parseComponent(keySpec, value, `component ${index}`).fill(0);
+            return true;
+          } catch (error) {
+            return error instanceof Error ? error.message.replace(/^component \d+: /, "") : digits;
+          }
+        });
+        const bytes = parseComponent(keySpec, hex, `component ${index}`);
+        const kcv = componentCheckValue(keySpec, bytes);
+        if (
+          await ask.confirm(
+            `Component ${index} check value is ${kcv}. Does it match the paper record?`,
+            false,
+          )
+        ) {
+          parts.push(bytes);
+          break;
+        }
+        bytes.fill(0);
+        ask.tell(`Component ${index} rejected; type it again.`);
       }
     }
-    return combineComponents(keySpec, hexes).material;
+    return combineComponents(keySpec, parts);
+  } finally {
+    for (const part of parts) part.fill(0);
   }
-  const count = Number(
-    await ask.input("--component", "How many custodians hold a component?", {
-      initial: "2",
-      validate: (value) => (/^[2-9]$/.test(value) ? true : "2 to 9"),
-    }),
-  );
-  for (let index = 1; index <= count; index += 1) {
-    for (;;) {
-      const hex = await ask.secret(
-        "--component",
-        `Custodian ${index}: component (${length * 2} hex digits)`,
-        (value) =>
-          new RegExp(`^[0-9a-fA-F]{${length * 2}}$`).test(value.replace(/\s+/g, ""))
-            ? true
-            : `${length * 2} hex digits`,
-      );
-      const kcv = componentCheckValue(keySpec, hex, `component ${index}`);
-      if (
-        await ask.confirm(`Component ${index} check value is ${kcv}. Does it match the paper record?`, false)
-      ) {
-        hexes.push(hex);
-        break;
-      }
-      ask.tell(`Component ${index} rejected; type it again.`);
-    }
-  }
-  return combineComponents(keySpec, hexes).material;
 }

@@ -1,23 +1,18 @@
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsExternalKey } from "@cdktf/provider-aws/lib/kms-external-key";
 import { KmsReplicaExternalKey } from "@cdktf/provider-aws/lib/kms-replica-external-key";
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 import { KeyplaneError } from "../../byok/errors";
-import { TAG } from "../../byok/vocabulary/tags";
-import type { GuardedKey } from "../guardrails/rule";
-import { MONITORING_CLASSIFICATION } from "../plan/derive";
-import {
-  type BaseKeyProps,
-  checkAlias,
-  checkDeletionWindow,
-  type GuardedKeySource,
-  policyDocument,
-  policyJson,
-} from "./key-props";
+import { MATERIAL_VALIDITY_DAYS, ROTATION_DAYS, withinDays } from "../../byok/vocabulary/kms-limits";
+import { KeyBase } from "./key-base";
+import type { BaseKeyProps } from "./key-props";
 
 export interface ExternalKeyProps extends BaseKeyProps {
-  /** How long imported material may live (the CLI imports with this expiry; a tag records it). */
-  materialValidityDays: number;
+  /**
+   * How long imported material may live, in days (the CLI imports with this expiry; the tag
+   * `keyplane:material-validity-days` records it). KMS allows at most 365.
+   * @default 365
+   */
+  materialValidityDays?: number;
   /** On-demand rotation period the plan demands (imported keys never rotate automatically). @default none */
   rotationDays?: number;
 }
@@ -28,82 +23,58 @@ export interface ExternalKeyProps extends BaseKeyProps {
  * band (`keyplane byok ceremony`). `enabled` is left to the provider, which keeps a key without material
  * disabled.
  */
-export class ExternalKey extends Construct implements GuardedKeySource {
+export class ExternalKey extends KeyBase {
+  readonly origin = "EXTERNAL";
   readonly key: KmsExternalKey;
-  readonly aliases: KmsAlias[];
-  /** Token for the key's ARN (read once: every token read captures a stack trace). */
   readonly arn: string;
-  /** Token for the key id. */
   readonly keyId: string;
-  readonly deletionWindowDays: number;
-  expiryAlarm = false;
+  readonly materialValidityDays: number;
+  readonly rotationDays: number | undefined;
 
-  constructor(
-    scope: Construct,
-    id: string,
-    private readonly props: ExternalKeyProps,
-  ) {
-    super(scope, id);
-    if (!Number.isInteger(props.materialValidityDays) || props.materialValidityDays < 1) {
+  constructor(scope: Construct, id: string, props: ExternalKeyProps) {
+    super(scope, id, props);
+    this.materialValidityDays = props.materialValidityDays ?? MATERIAL_VALIDITY_DAYS.default;
+    if (!withinDays(this.materialValidityDays, MATERIAL_VALIDITY_DAYS)) {
       throw new KeyplaneError(
         "PLAN",
-        `${this.node.path}: materialValidityDays must be a positive whole number, got ${props.materialValidityDays}`,
+        `${this.node.path}: materialValidityDays must be a whole number from ${MATERIAL_VALIDITY_DAYS.min} to ${MATERIAL_VALIDITY_DAYS.max}, got ${this.materialValidityDays}`,
       );
     }
-    this.deletionWindowDays = checkDeletionWindow(this.node.path, props.deletionWindowDays ?? 30);
-    const replicas = props.replicas ?? [];
+    this.rotationDays = props.rotationDays;
+    if (this.rotationDays !== undefined && !withinDays(this.rotationDays, ROTATION_DAYS)) {
+      throw new KeyplaneError(
+        "PLAN",
+        `${this.node.path}: rotationDays must be a whole number from ${ROTATION_DAYS.min} to ${ROTATION_DAYS.max}, got ${this.rotationDays}`,
+      );
+    }
+    const policy = this.inlinePolicy();
     this.key = new KmsExternalKey(this, "key", {
       description: props.description,
       deletionWindowInDays: this.deletionWindowDays,
-      multiRegion: replicas.length > 0,
-      policy: policyJson(props.policy),
-      tags: props.tags,
+      multiRegion: this.multiRegion,
+      ...(policy === undefined ? {} : { policy }),
+      ...(props.tags ? { tags: props.tags } : {}),
       // Custodians import material out of band with an expiry (`keyplane byok ceremony`); the provider reads
       // that expiry back, and without this it would plan to clear it on the next apply.
       lifecycle: { ignoreChanges: ["valid_to"] },
     });
     this.arn = this.key.arn;
     this.keyId = this.key.id;
-    this.aliases = (props.aliases ?? []).map(
-      (alias, index) =>
-        new KmsAlias(this, `alias-${index}`, {
-          name: checkAlias(this.node.path, alias),
-          targetKeyId: this.keyId,
-        }),
-    );
-    for (const replica of replicas) {
-      const replicaKey = new KmsReplicaExternalKey(this, `replica-${replica.region}`, {
+    this.attach((replicaId, replica, primaryKeyArn) => {
+      const replicaPolicy = this.replicaPolicy(replica);
+      const replicaKey = new KmsReplicaExternalKey(this, replicaId, {
         provider: replica.provider,
-        primaryKeyArn: this.arn,
+        primaryKeyArn,
         description: props.description,
         deletionWindowInDays: this.deletionWindowDays,
-        policy: replica.policy,
-        tags: props.tags,
+        ...(replicaPolicy === undefined ? {} : { policy: replicaPolicy }),
+        ...(props.tags ? { tags: props.tags } : {}),
       });
-      (props.aliases ?? []).forEach((alias, index) => {
-        new KmsAlias(this, `replica-${replica.region}-alias-${index}`, {
-          provider: replica.provider,
-          name: alias,
-          targetKeyId: replicaKey.id,
-        });
-      });
-    }
+      return { keyId: replicaKey.id };
+    });
   }
 
-  guardedKey(): GuardedKey {
-    const guarded: GuardedKey = {
-      path: this.node.path,
-      tags: this.props.tags,
-      aliases: this.props.aliases ?? [],
-      origin: "EXTERNAL",
-      autoRotatable: false,
-      materialValidityDays: this.props.materialValidityDays,
-      deletionWindowDays: this.deletionWindowDays,
-      policy: policyDocument(this.props.policy),
-      expiryAlarm: this.expiryAlarm,
-      monitoringKey: this.props.tags[TAG.classification] === MONITORING_CLASSIFICATION,
-    };
-    if (this.props.rotationDays !== undefined) guarded.rotationDays = this.props.rotationDays;
-    return guarded;
+  protected guardedFacts() {
+    return { autoRotatable: false, materialValidityDays: this.materialValidityDays };
   }
 }

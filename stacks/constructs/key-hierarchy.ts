@@ -1,151 +1,123 @@
-import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
-import type { Construct, IConstruct } from "constructs";
-import type { DerivedKey, DerivedPlan, StackPlan } from "../plan/derive";
-import { ExternalKey } from "./external-key";
-import { KeyMonitoring } from "./key-monitoring";
-import { ManagedKey } from "./managed-key";
-import { policyForKey } from "./policy-for-key";
-import { keyplaneProvider } from "./provider";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { type TerraformProvider, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { KeyplaneError } from "../../byok/errors";
+import { type DerivedPlan, derivePlan, type StackPlan } from "../plan/derive";
+import { loadPlanFile } from "../plan/load";
+import type { KeyPlan } from "../plan/schema";
+import type { KeyBase } from "./key-base";
+import type { KeyMonitoring } from "./key-monitoring";
+import { addPlanKeys } from "./plan-keys";
 
-export interface KeyHierarchyOptions {
-  /** Sandbox mode: providers point at this URL for KMS and STS; local backend; no monitoring. */
-  sandboxUrl?: string;
+export interface KeyHierarchyProps {
+  /** The key plan: one returned by `loadPlan`, or the path of its YAML file (read and validated here). */
+  plan: KeyPlan | string;
+  /**
+   * Which of the plan's stacks (one per account x region) to build here, by id, as
+   * `keyplane plan explain --output json` names them (e.g. `acme-security-us-east-1`).
+   * @default the plan's only stack; required when the plan derives several
+   */
+  stack?: string;
+  /**
+   * Providers of the replica regions (`replicaRegions` of the plan), by region.
+   * @default an aliased AwsProvider per replica region, created inside this construct with the region alone
+   */
+  replicaProviders?: Readonly<Record<string, TerraformProvider>>;
 }
 
 /**
- * One stack: the keys of one account and region (centralized: the security account; decentralized: an
- * application account through its deploy role). Replicas live in the same stack behind an aliased provider
- * per replica region, so a replica refers to its primary without cross-stack state.
+ * A key plan's keys (and monitoring, when the plan has it) inside any TerraformStack that has an AWS
+ * provider: one key per classification x application x service, with aliases, tags and role-based
+ * policies. Reach a key through `key(alias)`: its `arn` and `keyId` are tokens other resources can use.
+ * Add `KeyplaneGuardrails` to the stack to check it (and your own keys) at synth.
  */
-export class KeyplaneStack extends TerraformStack {
-  readonly keys: (ManagedKey | ExternalKey)[] = [];
+export class KeyHierarchy extends Construct {
+  readonly derived: DerivedPlan;
+  /** The derived stack this construct builds. */
+  readonly stackPlan: StackPlan;
+  /** The plan's data keys, in plan order. */
+  readonly keys: KeyBase[];
   readonly monitoring: KeyMonitoring | undefined;
+  private readonly byAlias: Map<string, KeyBase>;
 
-  constructor(scope: Construct, derived: DerivedPlan, stackPlan: StackPlan, options: KeyHierarchyOptions) {
-    super(scope, stackPlan.id);
-    const { plan } = derived;
-    const providerProps = {
-      ...(stackPlan.deployRoleArn ? { deployRoleArn: stackPlan.deployRoleArn } : {}),
-      ...(options.sandboxUrl ? { sandboxUrl: options.sandboxUrl } : {}),
+  constructor(scope: Construct, id: string, props: KeyHierarchyProps) {
+    super(scope, id);
+    if (props?.plan === undefined) {
+      throw new KeyplaneError("PLAN", `${this.node.path}: plan: expected a loaded key plan or a file path`);
+    }
+    const stack = enclosingStack(this);
+    requireAwsProvider(this, stack);
+    const plan = typeof props.plan === "string" ? loadPlanFile(props.plan) : props.plan;
+    this.derived = derivePlan(plan);
+    this.stackPlan = this.chooseStack(props.stack);
+    const providers = new Map<string, TerraformProvider>(Object.entries(props.replicaProviders ?? {}));
+    const replicaProvider = (region: string): TerraformProvider => {
+      let provider = providers.get(region);
+      if (!provider) {
+        provider = new AwsProvider(this, `aws-${region}`, { region, alias: `${this.node.id}-${region}` });
+        providers.set(region, provider);
+      }
+      return provider;
     };
-    keyplaneProvider(this, "aws", { region: stackPlan.region, ...providerProps });
-    const replicaProviders = new Map<string, AwsProvider>();
-    for (const region of new Set(stackPlan.keys.flatMap((key) => key.replicaRegions))) {
-      replicaProviders.set(
-        region,
-        keyplaneProvider(this, `aws-${region}`, { region, alias: region, ...providerProps }),
+    const built = addPlanKeys(this, this.derived, this.stackPlan, replicaProvider);
+    this.keys = built.keys;
+    this.monitoring = built.monitoring;
+    this.byAlias = new Map(this.stackPlan.keys.map((key, index) => [key.alias, built.keys[index]!]));
+  }
+
+  /** The key behind `alias` (`alias/<plan>/<application>/<classification>/<service>`). */
+  key(alias: string): KeyBase {
+    const key = this.byAlias.get(alias);
+    if (!key) {
+      const known = [...this.byAlias.keys()];
+      throw new KeyplaneError(
+        "PLAN",
+        `${this.node.path}: no key with alias '${alias}' (known: ${known.join(", ") || "none"})`,
       );
     }
-    this.configureBackend(derived, stackPlan, options);
-    for (const key of stackPlan.keys) this.keys.push(this.addKey(key, replicaProviders));
-    if (stackPlan.monitoringKey) {
-      const monitoringKey = this.addKey(stackPlan.monitoringKey, replicaProviders) as ManagedKey;
-      this.monitoring = new KeyMonitoring(this, "monitoring", {
-        name: plan.name,
-        account: stackPlan.account,
-        region: stackPlan.region,
-        monitoringKey,
-        externalKeys: this.keys.filter((key): key is ExternalKey => key instanceof ExternalKey),
-        email: plan.alerts?.email ?? [],
-        expiryWarningDays: plan.alerts?.expiryWarningDays ?? 30,
-      });
-    }
-    new TerraformOutput(this, "key_manifest", {
-      description: "alias -> ARN, classification, application, service, origin (for runbooks)",
-      value: Object.fromEntries(
-        stackPlan.keys.map((key, index) => {
-          const construct = this.keys[index]!;
-          return [
-            key.alias,
-            {
-              arn: construct.arn,
-              key_id: construct.keyId,
-              region: key.region,
-              classification: key.classification,
-              application: key.application,
-              service: key.services.join(","),
-              origin: key.origin,
-            },
-          ];
-        }),
-      ),
-    });
+    return key;
   }
 
-  /**
-   * cdktf's preparing pass resolves every element once more, only to find references to other stacks and
-   * add the outputs and remote state they need. A stack alone in its app has no other stack to refer to,
-   * so it needs only the backend check (at 1,500 keys, that pass was a fifth of the synth).
-   */
-  override prepareStack(): void {
-    if (stackCount(this.node.root) > 1) super.prepareStack();
-    else this.ensureBackendExists();
-  }
-
-  private addKey(key: DerivedKey, replicaProviders: Map<string, AwsProvider>): ManagedKey | ExternalKey {
-    const common = {
-      description: key.description,
-      policy: policyForKey(key),
-      tags: key.tags,
-      aliases: [key.alias],
-      deletionWindowDays: key.deletionWindowDays,
-      replicas: key.replicaRegions.map((region) => ({
-        region,
-        provider: replicaProviders.get(region)!,
-        policy: policyForKey(key, region).render(),
-      })),
-    };
-    const rotation = key.rotationDays === undefined ? {} : { rotationDays: key.rotationDays };
-    if (key.origin === "EXTERNAL") {
-      return new ExternalKey(this, key.id, {
-        ...common,
-        ...rotation,
-        materialValidityDays: key.materialValidityDays ?? 365,
-      });
+  private chooseStack(wanted: string | undefined): StackPlan {
+    const { stacks, plan } = this.derived;
+    const ids = stacks.map((stack) => stack.id).join(", ");
+    if (wanted === undefined) {
+      if (stacks.length === 1) return stacks[0]!;
+      throw new KeyplaneError(
+        "PLAN",
+        `${this.node.path}: stack: plan '${plan.name}' derives ${stacks.length} stacks; name one of: ${ids || "none"}`,
+      );
     }
-    return new ManagedKey(this, key.id, {
-      ...common,
-      ...rotation,
-      keySpec: key.keySpec,
-      keyUsage: key.keyUsage,
-    });
-  }
-
-  /** A relative local path by default: an absolute one would make the synth output unportable. */
-  private configureBackend(derived: DerivedPlan, stackPlan: StackPlan, options: KeyHierarchyOptions): void {
-    const s3 = derived.plan.backend?.s3;
-    if (!s3 || options.sandboxUrl) {
-      new LocalBackend(this, { path: `terraform.${stackPlan.id}.tfstate` });
-      return;
+    const found = stacks.find((stack) => stack.id === wanted);
+    if (!found) {
+      throw new KeyplaneError(
+        "PLAN",
+        `${this.node.path}: stack: '${wanted}' is not a stack of plan '${plan.name}' (known: ${ids})`,
+      );
     }
-    new S3Backend(this, {
-      bucket: s3.bucket,
-      key: `${s3.key}/${stackPlan.id}.tfstate`,
-      region: s3.region,
-      encrypt: true,
-    });
-    if (s3.useLockfile) this.addOverride("terraform.backend.s3.use_lockfile", true);
+    return found;
   }
 }
 
-/** Stacks in an app, counted once: cdktf prepares every stack, and each asks. */
-const stackCounts = new WeakMap<IConstruct, number>();
-
-function stackCount(root: IConstruct): number {
-  let count = stackCounts.get(root);
-  if (count === undefined) {
-    count = root.node.findAll().filter(TerraformStack.isStack).length;
-    stackCounts.set(root, count);
+function enclosingStack(construct: Construct): TerraformStack {
+  const stack = construct.node.scopes.find((scope): scope is TerraformStack => TerraformStack.isStack(scope));
+  if (!stack) {
+    throw new KeyplaneError("PLAN", `${construct.node.path}: a KeyHierarchy belongs inside a TerraformStack`);
   }
-  return count;
+  return stack;
 }
 
-/** The whole plan: one KeyplaneStack per account x region. */
-export class KeyHierarchy {
-  readonly stacks: KeyplaneStack[];
-
-  constructor(scope: Construct, derived: DerivedPlan, options: KeyHierarchyOptions = {}) {
-    this.stacks = derived.stacks.map((stackPlan) => new KeyplaneStack(scope, derived, stackPlan, options));
+/** The keys use the stack's default AWS provider: without one, Terraform would fail much later. */
+function requireAwsProvider(construct: Construct, stack: TerraformStack): void {
+  const found = stack.node.findAll().some((node) => {
+    // Duck-typed: the user's app may hold its own copy of cdktf.
+    const element = node as Partial<Pick<TerraformProvider, "terraformResourceType" | "alias">>;
+    return element.terraformResourceType === "aws" && element.alias === undefined;
+  });
+  if (!found) {
+    throw new KeyplaneError(
+      "PLAN",
+      `${construct.node.path}: stack ${stack.node.id} has no default AWS provider (add new AwsProvider(stack, "aws", { region }) before the KeyHierarchy)`,
+    );
   }
 }

@@ -10,6 +10,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
+import { DAY_MS, EXPIRY_WARNING_DAYS } from "../../byok/vocabulary/kms-limits";
 import type { ExternalKey } from "./external-key";
 import type { ManagedKey } from "./managed-key";
 
@@ -158,19 +159,19 @@ export class KeyMonitoring extends Construct {
       "detail-type": ["AWS API Call via CloudTrail"],
       detail: { eventSource: ["kms.amazonaws.com"], eventName: WATCHED_CALLS },
     });
-    const warning = (props.expiryWarningDays ?? 30) * 86_400;
+    const warningDays = props.expiryWarningDays ?? EXPIRY_WARNING_DAYS.default;
     for (const key of props.externalKeys ?? []) {
       key.expiryAlarm = true;
       new CloudwatchMetricAlarm(this, `expiry-${key.node.id}`, {
         alarmName: `${name}-keyplane-expiry-${key.node.id}`,
-        alarmDescription: `Imported material of ${key.node.path} expires within ${props.expiryWarningDays ?? 30} days`,
+        alarmDescription: `Imported material of ${key.node.path} expires within ${warningDays} days`,
         namespace: "AWS/KMS",
         metricName: "SecondsUntilKeyMaterialExpiration",
         dimensions: { KeyId: key.keyId },
         statistic: "Minimum",
         period: 3600,
         evaluationPeriods: 1,
-        threshold: warning,
+        threshold: (warningDays * DAY_MS) / 1000,
         comparisonOperator: "LessThanThreshold",
         // A key waiting for its first import has no metric yet: not an alarm.
         treatMissingData: "ignore",

@@ -1,8 +1,9 @@
 import type { TerraformProvider } from "cdktf";
 import { KeyplaneError } from "../../byok/errors";
+import { DELETION_WINDOW_DAYS, withinDays } from "../../byok/vocabulary/kms-limits";
 import type { GuardedKey } from "../guardrails/rule";
-import type { PolicyDocument } from "./key-policy";
-import { KeyPolicy } from "./key-policy";
+import type { PolicyDocument } from "../policy/document";
+import { KeyPolicy } from "../policy/key-policy";
 
 /** Props both key constructs share. */
 export interface BaseKeyProps {
@@ -10,14 +11,21 @@ export interface BaseKeyProps {
   description: string;
   /** The key policy: a KeyPolicy (rendered once, read by guardrails as is) or its literal JSON. */
   policy: KeyPolicy | string;
-  /** The tag contract (TAG). */
-  tags: Record<string, string>;
+  /** Tags; keyplane's CLI and guardrails read the tag contract (`keyplane:*`, DESIGN.md). @default none */
+  tags?: Record<string, string>;
   /** Alias names, `alias/...`. @default none */
   aliases?: string[];
-  /** KMS waits this long before deleting the key (7-30). @default 30 */
+  /** KMS waits this long before deleting the key (7-30 days). @default 30 */
   deletionWindowDays?: number;
   /** Replicas of this multi-Region key, one per provider in another region. @default none */
   replicas?: ReplicaProps[];
+  /**
+   * Attach the policy as its own `aws_kms_key_policy` resource instead of the key's `policy` argument. A
+   * policy that names principals created in the same apply (whose own policies name the key) then no longer
+   * forms a dependency loop: key, then principals, then the key policy.
+   * @default false
+   */
+  policyAsResource?: boolean;
 }
 
 export interface ReplicaProps {
@@ -38,10 +46,10 @@ export function isGuardedKeySource(node: unknown): node is GuardedKeySource {
 }
 
 export function checkDeletionWindow(construct: string, days: number): number {
-  if (!Number.isInteger(days) || days < 7 || days > 30) {
+  if (!withinDays(days, DELETION_WINDOW_DAYS)) {
     throw new KeyplaneError(
       "PLAN",
-      `${construct}: deletionWindowDays must be a whole number from 7 to 30, got ${days}`,
+      `${construct}: deletionWindowDays must be a whole number from ${DELETION_WINDOW_DAYS.min} to ${DELETION_WINDOW_DAYS.max}, got ${days}`,
     );
   }
   return days;

@@ -7,9 +7,12 @@ export interface KeyplaneProviderProps {
   alias?: string;
   /** Decentralized plans: the deploy role in the application account (ignored in sandbox mode). */
   deployRoleArn?: string;
-  /** Sandbox mode (KEYPLANE_SANDBOX_URL): KMS and STS at this URL, dummy credentials, nothing else. */
+  /** Sandbox mode (`--sandbox`, KEYPLANE_SANDBOX_URL): KMS and STS at this URL, dummy credentials. */
   sandboxUrl?: string;
 }
+
+/** A dummy the sandbox accepts: never a real credential. */
+const SANDBOX_CREDENTIAL = "keyplane-sandbox";
 
 export function keyplaneProvider(scope: Construct, id: string, props: KeyplaneProviderProps): AwsProvider {
   if (props.sandboxUrl) {
@@ -17,6 +20,10 @@ export function keyplaneProvider(scope: Construct, id: string, props: KeyplanePr
       region: props.region,
       ...(props.alias ? { alias: props.alias } : {}),
       endpoints: [{ kms: props.sandboxUrl, sts: props.sandboxUrl }],
+      // The sandbox does not check signatures, but without credentials the provider searches every source,
+      // ends at the EC2 metadata service and fails ("No valid credential sources found") after ~50 s.
+      accessKey: SANDBOX_CREDENTIAL,
+      secretKey: SANDBOX_CREDENTIAL,
       skipCredentialsValidation: true,
       skipMetadataApiCheck: "true",
       skipRegionValidation: true,

@@ -21,12 +21,13 @@ interface Placed {
 function contextFor(root: IConstruct, settings: GuardrailSettings): GuardrailContext {
   const nodes = root.node.findAll();
   const stacks = nodes.filter((node): node is TerraformStack => node instanceof TerraformStack);
+  // Anywhere in the stack: a KeyHierarchy in a user's stack holds its monitoring one level down.
+  const monitored = new Set(
+    nodes.filter((node) => node instanceof KeyMonitoring).map((node) => TerraformStack.of(node)),
+  );
   return {
     ...settings,
-    stacks: stacks.map((stack) => ({
-      path: stack.node.path,
-      monitoring: stack.node.children.some((child) => child instanceof KeyMonitoring),
-    })),
+    stacks: stacks.map((stack) => ({ path: stack.node.path, monitoring: monitored.has(stack) })),
     keys: nodes.flatMap((node) => (isGuardedKeySource(node) ? [node.guardedKey()] : [])),
   };
 }

@@ -1,8 +1,8 @@
 /** `keyplane plan lint` and the synth's gate: guardrails over the derived plan, without cdktf. */
 import { KeyplaneError } from "../../byok/errors";
 import { KEY_SPEC_INFO } from "../../byok/vocabulary/key-specs";
-import { policyForKey } from "../constructs/policy-for-key";
 import { type DerivedKey, type DerivedPlan, MONITORING_CLASSIFICATION, stackKeys } from "../plan/derive";
+import { policyForKey } from "../plan/policy-for-key";
 import { evaluate, type Suppression } from "./evaluate";
 import { thresholdsFor } from "./profiles";
 import type { Finding, GuardedKey, GuardrailContext } from "./rule";

@@ -1,5 +1,5 @@
 /** Reading a key policy document: who is allowed what. */
-import type { PolicyDocument, PolicyStatement } from "../constructs/key-policy";
+import type { PolicyDocument, PolicyStatement } from "../policy/document";
 
 export function principalsOf(statement: PolicyStatement): string[] {
   if (statement.Principal === "*") return ["*"];

@@ -2,7 +2,7 @@
  * Guardrails are pure rules over what the stacks will create (cdk-nag style: one rule, one file). The CLI's
  * `plan lint` runs them without cdktf; the Aspects in aspects.ts run the same rules at synth.
  */
-import type { PolicyDocument } from "../constructs/key-policy";
+import type { PolicyDocument } from "../policy/document";
 import type { Thresholds } from "./profiles";
 
 export type Severity = "error" | "warning";

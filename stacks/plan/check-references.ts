@@ -25,6 +25,12 @@ export function checkReferences(plan: KeyPlan): string | undefined {
       }
     }
   }
+  if (plan.backend?.local && plan.backend.s3) {
+    return "backend: give local or s3, not both";
+  }
+  if (plan.backend && !plan.backend.local && !plan.backend.s3) {
+    return "backend: expected local: { dir } or s3: { bucket, key, region }";
+  }
   if (plan.replicaRegions.includes(plan.region)) {
     return `replicaRegions: '${plan.region}' is the plan's own region; expected other regions`;
   }

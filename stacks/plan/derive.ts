@@ -3,9 +3,14 @@
  * share it with the synth.
  */
 import { KEY_SPEC_INFO, type KeySpec, type KeyUsage } from "../../byok/vocabulary/key-specs";
+import {
+  DELETION_WINDOW_DAYS,
+  MATERIAL_VALIDITY_DAYS,
+  ROTATION_DAYS,
+} from "../../byok/vocabulary/kms-limits";
 import { ALL_SERVICES, TAG } from "../../byok/vocabulary/tags";
+import { awsManagedKeyFor, type ServiceId } from "../policy/services";
 import type { ApplicationSettings, ClassificationSettings, KeyPlan } from "./schema";
-import { awsManagedKeyFor, type ServiceId } from "./services";
 
 /** Reserved names of the stacks' own monitoring key (trail bucket, alert topic). */
 export const MONITORING_APPLICATION = "keyplane";
@@ -42,6 +47,8 @@ export interface DerivedKey {
   custodians: string[];
   users: string[];
   iamDelegation: boolean;
+  /** The policy as its own `aws_kms_key_policy` resource (the plan's `policyAsResource`). */
+  policyAsResource: boolean;
   tags: Record<string, string>;
 }
 
@@ -68,6 +75,8 @@ export interface StackPlan {
 
 export interface DerivedPlan {
   plan: KeyPlan;
+  /** Derived for the sandbox (monitoring off, local state). */
+  sandbox: boolean;
   monitoring: boolean;
   stacks: StackPlan[];
   /** The plan's data keys (not the monitoring keys), in plan order. */
@@ -121,7 +130,7 @@ export function derivePlan(plan: KeyPlan, options: DeriveOptions = {}): DerivedP
   if (monitoring) {
     for (const stack of stackList) stack.monitoringKey = deriveMonitoringKey(plan, stack);
   }
-  return { plan, monitoring, stacks: stackList, keys, awsManaged };
+  return { plan, sandbox: options.sandbox === true, monitoring, stacks: stackList, keys, awsManaged };
 }
 
 function stackFor(plan: KeyPlan, app: ApplicationSettings, stacks: Map<string, StackPlan>): StackPlan {
@@ -170,19 +179,20 @@ function deriveKey(plan: KeyPlan, stack: StackPlan, request: KeyRequest): Derive
     origin,
     keySpec,
     keyUsage,
-    deletionWindowDays: settings.deletionWindowDays ?? 30,
+    deletionWindowDays: settings.deletionWindowDays ?? DELETION_WINDOW_DAYS.default,
     replicaRegions: settings.multiRegion ? [...plan.replicaRegions] : [],
     administrators: [...plan.administrators],
     custodians: origin === "EXTERNAL" ? [...plan.custodians] : [],
     users: [...request.app.users],
     iamDelegation: plan.iamDelegation,
+    policyAsResource: plan.policyAsResource,
     tags: {},
   };
   const rotatable = KEY_SPEC_INFO[keySpec].autoRotatable;
-  if (origin === "AWS_KMS" && rotatable) key.rotationDays = settings.rotationDays ?? 365;
+  if (origin === "AWS_KMS" && rotatable) key.rotationDays = settings.rotationDays ?? ROTATION_DAYS.default;
   if (origin === "EXTERNAL") {
     if (settings.rotationDays !== undefined) key.rotationDays = settings.rotationDays;
-    key.materialValidityDays = settings.materialValidityDays ?? 365;
+    key.materialValidityDays = settings.materialValidityDays ?? MATERIAL_VALIDITY_DAYS.default;
   }
   key.tags = tagsOf(key, shared ? ALL_SERVICES : serviceSegment);
   return key;
@@ -206,13 +216,14 @@ function deriveMonitoringKey(plan: KeyPlan, stack: StackPlan): DerivedKey {
     origin: "AWS_KMS",
     keySpec: "SYMMETRIC_DEFAULT",
     keyUsage: "ENCRYPT_DECRYPT",
-    rotationDays: 365,
-    deletionWindowDays: 30,
+    rotationDays: ROTATION_DAYS.default,
+    deletionWindowDays: DELETION_WINDOW_DAYS.default,
     replicaRegions: [],
     administrators: [...plan.administrators],
     custodians: [],
     users: [],
     iamDelegation: plan.iamDelegation,
+    policyAsResource: plan.policyAsResource,
     tags: {},
   };
   key.tags = tagsOf(key, ALL_SERVICES);

@@ -5,7 +5,13 @@
  */
 import { z } from "zod";
 import { KEY_SPECS, KEY_USAGES } from "../../byok/vocabulary/key-specs";
-import { SERVICE_IDS } from "./services";
+import {
+  DELETION_WINDOW_DAYS,
+  EXPIRY_WARNING_DAYS,
+  MATERIAL_VALIDITY_DAYS,
+  ROTATION_DAYS,
+} from "../../byok/vocabulary/kms-limits";
+import { SERVICE_IDS } from "../policy/services";
 
 export const COMPLIANCE_PROFILES = ["baseline", "pci-dss", "hipaa", "fedramp-moderate", "cis-aws"] as const;
 export type ComplianceProfile = (typeof COMPLIANCE_PROFILES)[number];
@@ -52,11 +58,17 @@ export const classificationSchema = strict({
   origin: z.enum(["aws", "external"], { error: "expected aws or external" }).optional(),
   keySpec: z.enum(KEY_SPECS, { error: `expected a key spec (${KEY_SPECS.join(", ")})` }).optional(),
   keyUsage: z.enum(KEY_USAGES, { error: `expected a key usage (${KEY_USAGES.join(", ")})` }).optional(),
-  // KMS accepts rotation periods of 90 to 2560 days.
-  rotationDays: days(90, 2560, "rotationDays").optional(),
-  materialValidityDays: days(1, 3650, "materialValidityDays").optional(),
-  // KMS accepts deletion windows of 7 to 30 days.
-  deletionWindowDays: days(7, 30, "deletionWindowDays").optional(),
+  rotationDays: days(ROTATION_DAYS.min, ROTATION_DAYS.max, "rotationDays").optional(),
+  materialValidityDays: days(
+    MATERIAL_VALIDITY_DAYS.min,
+    MATERIAL_VALIDITY_DAYS.max,
+    "materialValidityDays",
+  ).optional(),
+  deletionWindowDays: days(
+    DELETION_WINDOW_DAYS.min,
+    DELETION_WINDOW_DAYS.max,
+    "deletionWindowDays",
+  ).optional(),
   shareAcrossServices: flag("shareAcrossServices").optional(),
   multiRegion: flag("multiRegion").optional(),
 });
@@ -105,7 +117,9 @@ export const planSchema = strict({
         error: "expected a list of e-mail addresses",
       })
       .default([]),
-    expiryWarningDays: days(1, 365, "expiryWarningDays").default(30),
+    expiryWarningDays: days(EXPIRY_WARNING_DAYS.min, EXPIRY_WARNING_DAYS.max, "expiryWarningDays").default(
+      EXPIRY_WARNING_DAYS.default,
+    ),
   }).optional(),
   iamDelegation: flag("iamDelegation").default(false),
   /** Decentralized plans: the role each application account's provider assumes. */
@@ -113,7 +127,15 @@ export const planSchema = strict({
     .string({ error: "expected an IAM role name" })
     .regex(/^[\w+=,.@-]{1,64}$/, { error: "expected an IAM role name" })
     .default("KeyplaneDeploy"),
+  /** Key policies as their own aws_kms_key_policy resources (breaks key <-> principal dependency loops). */
+  policyAsResource: flag("policyAsResource").default(false),
   backend: strict({
+    /** Local state files in this folder, relative to the plan file. */
+    local: strict({
+      dir: z
+        .string({ error: "expected a folder for the state files" })
+        .min(1, { error: "expected a folder" }),
+    }).optional(),
     s3: strict({
       bucket: z.string({ error: "expected an S3 bucket name" }).regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
         error: "expected an S3 bucket name",
@@ -121,7 +143,7 @@ export const planSchema = strict({
       key: z.string({ error: "expected an S3 key prefix" }).min(1, { error: "expected an S3 key prefix" }),
       region,
       useLockfile: flag("useLockfile").default(true),
-    }),
+    }).optional(),
   }).optional(),
   suppress: z
     .array(

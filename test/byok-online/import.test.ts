@@ -147,7 +147,27 @@ describe("import and verify", () => {
     expect(error.message).toContain("GenerateMac differs");
   });
 
-  test("ECC: KMS's public key equals the one derived from the material", async () => {
+  test("RSA for encryption: KMS decrypts what was encrypted here to the material's public key", async () => {
+    const { KeyMetadata } = await kms.send(
+      new CreateKeyCommand({ Origin: "EXTERNAL", KeySpec: "RSA_2048", KeyUsage: "ENCRYPT_DECRYPT" }),
+    );
+    const arn = KeyMetadata!.Arn!;
+    const material = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
+      type: "pkcs8",
+      format: "der",
+    });
+    const parameters = await getImportParameters(kms, arn, "RSA_AES_KEY_WRAP_SHA_256", "RSA_3072");
+    await importMaterial(kms, {
+      ...target(parameters),
+      wrapped: wrapForImport(parameters.publicKey, "RSA_AES_KEY_WRAP_SHA_256", material),
+      expiry: { kind: "expires-in", durationMs: 86_400_000 },
+    });
+    await expect(verifyImport(kms, { keyArn: arn, keySpec: "RSA_2048", material })).resolves.toMatchObject({
+      check: "decrypt",
+    });
+  });
+
+  test("ECC: KMS's public key equals the one derived from the material, and KMS's signature verifies under it", async () => {
     const arn = await externalKey("ECC_NIST_P256");
     const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
     const material = privateKey.export({ type: "pkcs8", format: "der" });
@@ -160,7 +180,7 @@ describe("import and verify", () => {
     await expect(
       verifyImport(kms, { keyArn: arn, keySpec: "ECC_NIST_P256", material }),
     ).resolves.toMatchObject({
-      check: "public-key",
+      check: "sign-verify",
     });
     const other = createPrivateKey(
       generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({

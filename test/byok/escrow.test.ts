@@ -204,11 +204,12 @@ describe("escrow refusals", () => {
         passphrases: ["short", "longer passphrase"],
       }),
     ).rejects.toThrow(/at least 8 characters/);
-    await splitToShareFiles({ material, shares: 2, threshold: 2, outDir });
-    await expect(splitToShareFiles({ material, shares: 2, threshold: 2, outDir })).rejects.toThrow(
-      /already exists; refusing to overwrite/,
-    );
-    expect(readdirSync(outDir)).toHaveLength(2);
+    const first = await splitToShareFiles({ material, shares: 2, threshold: 2, outDir });
+    await expect(
+      splitToShareFiles({ material, shares: 2, threshold: 2, outDir, ceremonyId: first.ceremonyId }),
+    ).rejects.toThrow(/already exists; refusing to overwrite/);
+    // Two shares and the manifest of the first split; the refused one wrote nothing.
+    expect(readdirSync(outDir)).toHaveLength(3);
     expect(checkValue).toMatch(/^[0-9A-F]{6}$/);
     material.dispose();
   });

@@ -1,9 +1,10 @@
-import { generateKeyPairSync } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
-import { combineComponents, componentCheckValue } from "../../byok/components";
+import { combineComponents, componentCheckValue, parseComponent } from "../../byok/components";
 import { aesCheckValue } from "../../byok/kcv";
 import { generateMaterial } from "../../byok/material/generate";
 import { KeyMaterial } from "../../byok/material/key-material";
@@ -96,10 +97,29 @@ describe("load: symmetric and HMAC", () => {
   it("refuses wrong lengths, naming the file and what was expected", () => {
     const path = file("short.bin", Buffer.alloc(16));
     expect(() => loadMaterial(path, "SYMMETRIC_DEFAULT")).toThrow(
-      `${path}: SYMMETRIC_DEFAULT material must be 32 raw bytes, 64 hex characters or base64 of 32 bytes; got a 16-byte file`,
+      `${path}: SYMMETRIC_DEFAULT material must be 32 bytes (raw, 64 hex digits, or base64); got a 16-byte file`,
     );
     expect(() => loadMaterial(file("hmac.hex", "ab".repeat(32)), "HMAC_384")).toThrow(
-      /HMAC_384 material must be 48 raw bytes/,
+      /HMAC_384 material must be 48 to 128 bytes \(raw, hex, or base64\); got 64 hex digits/,
+    );
+    // 32 hex digits are 16 bytes, never 32 bytes of ASCII (reliability D4).
+    expect(() => loadMaterial(file("half.hex", "ab".repeat(16)), "SYMMETRIC_DEFAULT")).toThrow(
+      /SYMMETRIC_DEFAULT material must be 32 bytes .*; got 32 hex digits/,
+    );
+  });
+
+  it.each([
+    ["HMAC_224", 64],
+    ["HMAC_256", 64],
+    ["HMAC_384", 128],
+    ["HMAC_512", 128],
+  ] as const)("takes %s material of any length AWS imports, up to %i bytes", (keySpec, max) => {
+    const long = randomBytes(max);
+    const material = loadMaterial(file(`${keySpec}-long.bin`, long), keySpec);
+    expect(material.length).toBe(max);
+    material.dispose();
+    expect(() => loadMaterial(file(`${keySpec}-over.bin`, randomBytes(max + 1)), keySpec)).toThrow(
+      new RegExp(`${keySpec} material must be \\d+ to ${max} bytes`),
     );
   });
 
@@ -208,39 +228,97 @@ describeWithTool(OPENSSL, "load: PKCS#12 made by the OpenSSL CLI", () => {
   });
 });
 
+describe("load: key pairs that do not hold together", () => {
+  it("refuses an RSA private key with one byte of its modulus flipped (reliability D3)", () => {
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const der = privateKey.export({ type: "pkcs8", format: "der" });
+    der[40] = (der[40] ?? 0) ^ 0x01;
+    expect(() => loadMaterial(file("flipped.der", der), "RSA_2048")).toThrow(
+      /flipped.der: the private key is damaged \(its parts do not form a key pair/,
+    );
+  });
+
+  it("turns an EC key with explicit curve parameters into named-curve PKCS#8 (crypto-interop D4)", () => {
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+    const named = privateKey.export({ type: "pkcs8", format: "der" });
+    const explicit = file("explicit.pem", "");
+    try {
+      execFileSync("openssl", ["ec", "-param_enc", "explicit", "-out", explicit], {
+        input: privateKey.export({ type: "sec1", format: "pem" }),
+        stdio: ["pipe", "ignore", "ignore"],
+      });
+    } catch {
+      throw new Error("openssl is needed to write an explicit-parameter EC key");
+    }
+    const material = loadMaterial(explicit, "ECC_NIST_P256");
+    expect(material.withBytes((bytes) => bytes.equals(named))).toBe(true);
+    const spki = createPublicKey(createPrivateKey({ key: named, format: "der", type: "pkcs8" })).export({
+      type: "spki",
+      format: "der",
+    });
+    expect(material.checkValue).toBe(createHash("sha256").update(spki).digest("hex"));
+    material.dispose();
+  });
+});
+
 describe("custodian components", () => {
   const c1 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
   const c2 = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
   const c3 = "00112233 44556677 8899aabb ccddeeff 00112233 44556677 8899aabb ccddeeff";
+  const bytes = (hex: string) => Buffer.from(hex.replace(/\s/g, ""), "hex");
 
   it("XOR-combines, with each component's KCV and the result's", () => {
-    const { material, components } = combineComponents("SYMMETRIC_DEFAULT", [c1, c2, c3]);
+    const { material, components } = combineComponents("SYMMETRIC_DEFAULT", [c1, c2, c3].map(bytes));
     const expected = Buffer.alloc(32);
     for (const hex of [c1, c2, c3]) {
-      const bytes = Buffer.from(hex.replace(/\s/g, ""), "hex");
-      for (let i = 0; i < 32; i += 1) expected[i] = (expected[i] ?? 0) ^ (bytes[i] ?? 0);
+      const part = bytes(hex);
+      for (let i = 0; i < 32; i += 1) expected[i] = (expected[i] ?? 0) ^ (part[i] ?? 0);
     }
     expect(material.checkValue).toBe(aesCheckValue(expected));
     expect(components).toEqual([
-      { index: 1, checkValue: aesCheckValue(Buffer.from(c1, "hex")) },
-      { index: 2, checkValue: aesCheckValue(Buffer.from(c2, "hex")) },
-      { index: 3, checkValue: componentCheckValue("SYMMETRIC_DEFAULT", c3) },
+      { index: 1, checkValue: aesCheckValue(bytes(c1)) },
+      { index: 2, checkValue: aesCheckValue(bytes(c2)) },
+      { index: 3, checkValue: componentCheckValue("SYMMETRIC_DEFAULT", bytes(c3)) },
     ]);
     expect(material.withBytes((b) => b.equals(expected))).toBe(true);
     material.dispose();
   });
 
-  it("refuses one component, wrong lengths, non-hex, and asymmetric specs", () => {
-    expect(() => combineComponents("SYMMETRIC_DEFAULT", [c1])).toThrow(
+  it("parses hex components of exactly the spec's length, naming the source", () => {
+    expect(parseComponent("SYMMETRIC_DEFAULT", c3, "c3.hex").equals(bytes(c3))).toBe(true);
+    expect(() => parseComponent("SYMMETRIC_DEFAULT", c1.slice(32), "short.hex")).toThrow(
+      "short.hex: a SYMMETRIC_DEFAULT component must be 64 hex digits; got 32",
+    );
+    expect(() => parseComponent("HMAC_256", `${c1.slice(1)}g`, "typo.hex")).toThrow(
+      "typo.hex: a HMAC_256 component must be 64 to 128 hex digits (even); it holds characters that are not hex digits",
+    );
+    expect(parseComponent("HMAC_256", c1 + c2, "long.hex")).toHaveLength(64);
+  });
+
+  it("refuses one component, different lengths, equal components, cancelling components and asymmetric specs", () => {
+    expect(() => combineComponents("SYMMETRIC_DEFAULT", [bytes(c1)])).toThrow(
       "components: expected at least 2, got 1",
     );
-    expect(() => combineComponents("SYMMETRIC_DEFAULT", [c1, c1.slice(2)])).toThrow(
-      "component 2: expected 64 hex characters for SYMMETRIC_DEFAULT, got 62 characters",
+    expect(() => combineComponents("HMAC_256", [bytes(c1), bytes(c1 + c2)])).toThrow(
+      "component 2: 64 bytes, expected 32 like component 1 (HMAC_256: 32–64)",
     );
-    expect(() => combineComponents("HMAC_256", [c1, `${c1.slice(1)}g`])).toThrow(
-      /component 2: .* \(not hex\)/,
+    // The same component twice cancels out under XOR: an all-zero key (crypto-interop D1).
+    expect(() => combineComponents("SYMMETRIC_DEFAULT", [bytes(c1), bytes(c1)])).toThrow(
+      "components 1 and 2 are the same; equal components cancel out under XOR",
     );
-    expect(() => combineComponents("RSA_2048", [c1, c2])).toThrow(
+    // A, B, A xor B: the result is all zeros although no two components are equal.
+    const xor = Buffer.alloc(32);
+    for (let i = 0; i < 32; i += 1) xor[i] = (bytes(c1)[i] ?? 0) ^ (bytes(c2)[i] ?? 0);
+    expect(() => combineComponents("SYMMETRIC_DEFAULT", [bytes(c1), bytes(c2), xor])).toThrow(
+      "components: the combined key is all zeros; split knowledge would be lost",
+    );
+    // A, B, C, B xor C: B, C and B xor C cancel, so the key is A, known to custodian 1 alone.
+    const bc = Buffer.alloc(32);
+    for (let i = 0; i < 32; i += 1) bc[i] = (bytes(c2)[i] ?? 0) ^ (bytes(c3)[i] ?? 0);
+    expect(() => combineComponents("SYMMETRIC_DEFAULT", [bytes(c1), bytes(c2), bytes(c3), bc])).toThrow(
+      "components: the combined key equals one component (the others cancel out); split knowledge would be lost",
+    );
+    expect(() => combineComponents("RSA_2048", [bytes(c1), bytes(c2)])).toThrow(
       /components apply to SYMMETRIC_DEFAULT and HMAC specs only/,
     );
   });

@@ -49,7 +49,7 @@ describe("offline binding", () => {
     const fromSealed = await offline.recover({
       keyArn: ARN,
       dir: join(escrowDir, "sealed"),
-      passphrases: sealed,
+      passphrase: async ({ index }) => sealed[index - 1],
     });
     expect(fromSealed.checkValue).toBe(second.checkValue);
     await expect(offline.recover({ keyArn: `${ARN}-other`, dir: escrowDir })).rejects.toThrow(

@@ -104,13 +104,15 @@ describe("byok ceremony by flags", () => {
     expect(KeyMetadata?.KeyState).toBe("Enabled");
     expect(KeyMetadata?.ValidTo?.toISOString()).toBe(output.validTo);
     const lines = journalLines(join(dir, "flags.jsonl"));
+    // Escrowed (and journaled) before KMS sees the material: a failure after that cannot lose it.
     expect(lines.map((line) => line.event)).toEqual([
-      "ceremony.params",
+      "ceremony.begin",
+      "ceremony.escrow",
       "ceremony.import",
       "ceremony.verify",
-      "ceremony.escrow",
       "ceremony.complete",
     ]);
+    expect(new Set(lines.map((line) => line.cycleId)).size).toBe(1);
     // Who ran it, as STS GetCallerIdentity answers for the same credentials (the sandbox's user).
     for (const line of lines) expect(line.caller).toBe("arn:aws:iam::111111111111:user/keyplane-sandbox");
   });
@@ -133,7 +135,7 @@ describe("byok ceremony by flags", () => {
     expect(Buffer.from(mac.Mac!)).toEqual(createHmac("sha256", material).update(message).digest());
   });
 
-  test("a rerun with the journal of a finished ceremony skips nothing it cannot prove and imports nothing new", async () => {
+  test("a rerun of a finished ceremony has nothing to do; an explicit re-import of the same material adds no escrow", async () => {
     await externalKey("alias/ceremony/rerun");
     const material = join(dir, "rerun.bin");
     writeFileSync(material, randomBytes(32), { mode: 0o600 });
@@ -141,13 +143,17 @@ describe("byok ceremony by flags", () => {
       arg === "generate" ? `file:${material}` : arg,
     );
     expect((await runCli(args, { env })).code).toBe(0);
-    // The key now has material: a rerun says whether it brings the same (existing) or new material.
-    const again = await runCli(["--output", "json", ...args, "--import-type", "existing"], { env });
+    const again = await runCli(args, { env });
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout).resumed).toEqual(["import", "escrow"]);
+    expect(again.stderr).toMatch(/^nothing to do: the ceremony of .* finished/);
+    // Asked for explicitly, the same material is imported again (a renewal) and escrowed as its own split.
+    const existing = await runCli(["--output", "json", ...args, "--import-type", "existing"], { env });
+    expect(existing.stderr).toBe("");
+    expect(JSON.parse(existing.stdout).resumed).toEqual([]);
     const events = journalLines(join(dir, "rerun.jsonl")).map((line) => line.event);
-    expect(events.filter((event) => event === "ceremony.import")).toHaveLength(1);
-    expect(readdirSync(join(dir, "rerun"))).toHaveLength(3);
+    expect(events.filter((event) => event === "ceremony.complete")).toHaveLength(2);
+    // Two splits of one material, each three shares and a manifest: one folder serves every cycle.
+    expect(readdirSync(join(dir, "rerun"))).toHaveLength(8);
   });
 
   test("RSA material from a PKCS#12 bundle (password from KEYPLANE_P12_PASSWORD): KMS's public key is ours", async () => {
@@ -175,7 +181,8 @@ describe("byok ceremony by flags", () => {
       env: { ...env, KEYPLANE_P12_PASSWORD: "correct horse" },
     });
     expect(result.stderr).toBe("");
-    expect(JSON.parse(result.stdout)).toMatchObject({ verified: "public-key" });
+    // KMS signs, and the signature verifies under the material's own public key.
+    expect(JSON.parse(result.stdout)).toMatchObject({ verified: "sign-verify" });
     const remote = await kms.send(new GetPublicKeyCommand({ KeyId: KeyMetadata!.Arn! }));
     expect(Buffer.from(remote.PublicKey!)).toEqual(publicKey.export({ type: "spki", format: "der" }));
   });
@@ -201,21 +208,29 @@ describe("byok ceremony by flags", () => {
     expect(managed.stderr).toContain("key origin is AWS_KMS, not EXTERNAL");
   });
 
-  test("a step that fails is marked in the journal, where the ceremony stopped; nothing is reported done", async () => {
+  test("preflight refusals come before anything irreversible: no escrow, no import, no journal record", async () => {
     const arn = await externalKey("alias/ceremony/fails");
-    // A key that never had material cannot take EXISTING_KEY_MATERIAL: KMS refuses the import.
-    const result = await runCli([...flagArgs(arn, "fails"), "--import-type", "existing"], { env });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe("");
-    expect(result.stderr).toContain("ValidationException");
-    const lines = journalLines(join(dir, "fails.jsonl"));
-    expect(lines.at(-1)).toMatchObject({
-      event: "ceremony.import",
-      outcome: "failed",
-      error: "ValidationException",
-    });
-    expect(lines.map((line) => line.event)).not.toContain("ceremony.escrow");
-    expect(() => readdirSync(join(dir, "fails"))).toThrow();
+    // A key that never had material cannot take EXISTING_KEY_MATERIAL.
+    const existing = await runCli([...flagArgs(arn, "fails"), "--import-type", "existing"], { env });
+    expect(existing.code).toBe(1);
+    expect(existing.stdout).toBe("");
+    expect(existing.stderr).toMatch(/never had material; EXISTING_KEY_MATERIAL/);
+    expect(journalLines(join(dir, "fails.jsonl"))).toEqual([]);
+    expect(readdirSync(join(dir, "fails")).filter((name) => !name.startsWith("."))).toEqual([]);
+    // An escrow folder that cannot be made (a path under a regular file): refused before the import
+    // (code-review C1: the key was left Enabled with material that existed nowhere).
+    const file = join(dir, "a-file");
+    writeFileSync(file, "");
+    const args = flagArgs(arn, "fails").map((arg) =>
+      arg === join(dir, "fails") ? join(file, "escrow") : arg,
+    );
+    const unwritable = await runCli(args, { env });
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.stderr).toMatch(/a-file\/escrow: cannot create the escrow folder \(ENOTDIR\)/);
+    expect(unwritable.stderr.trim().split("\n")).toHaveLength(1);
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: arn }))).KeyMetadata?.KeyState).toBe(
+      "PendingImport",
+    );
   });
 
   test.each([
@@ -269,25 +284,42 @@ describe("byok ceremony at a terminal", () => {
         screen = terminal.screen;
       }
       terminal.type(KEYS.enter);
-      await terminal.waitFor("Where does the material come from?");
-      terminal.type(KEYS.enter);
+      // Every answer that can be wrong is asked, and refused at its prompt, before material is chosen.
       await terminal.waitFor("Wrapping algorithm");
       terminal.type(KEYS.enter);
       await terminal.waitFor("Wrapping key spec");
       terminal.type(KEYS.enter);
       await terminal.waitFor("Material expires in");
       expect(terminal.screen).toContain("(45d)");
-      terminal.type(KEYS.enter);
+      terminal.type(`400d${KEYS.enter}`);
+      await terminal.waitFor("KMS allows at most 365 days");
+      terminal.type(`${KEYS.backspace.repeat(4)}45d${KEYS.enter}`);
       await terminal.waitFor("Escrow folder");
       terminal.type(`${join(dir, "interactive")}${KEYS.enter}`);
       await terminal.waitFor("Escrow shares");
       terminal.type(KEYS.enter);
       await terminal.waitFor("Shares needed to recover");
-      terminal.type(KEYS.enter);
+      terminal.type(`5${KEYS.enter}`);
+      await terminal.waitFor("a whole number from 2 to 3");
+      terminal.type(`${KEYS.backspace}2${KEYS.enter}`);
       await terminal.waitFor("Seal each share");
-      terminal.type(`n${KEYS.enter}`);
+      terminal.type(`y${KEYS.enter}`);
+      // Each sealing passphrase twice: a mismatch is asked again, never used.
+      await terminal.waitFor("Passphrase of custodian 1 (seals share 1)");
+      terminal.type(`first passphrase${KEYS.enter}`);
+      await terminal.waitFor("Passphrase of custodian 1, again");
+      terminal.type(`first passphrasf${KEYS.enter}`);
+      await terminal.waitFor("The two passphrases of custodian 1 differ");
+      for (const index of [1, 2, 3]) {
+        await terminal.waitFor(`Passphrase of custodian ${index} (seals share ${index})`);
+        terminal.type(`custodian ${index} passphrase${KEYS.enter}`);
+        await terminal.waitFor(`Passphrase of custodian ${index}, again`);
+        terminal.type(`custodian ${index} passphrase${KEYS.enter}`);
+      }
       await terminal.waitFor("Journal file");
       terminal.type(`${journal}${KEYS.enter}`);
+      await terminal.waitFor("Where does the material come from?");
+      terminal.type(KEYS.enter);
       await terminal.waitFor("Import this material now?");
       expect(terminal.screen).toContain("2 of 3 shares");
       terminal.type(`y${KEYS.enter}`);
@@ -296,7 +328,8 @@ describe("byok ceremony at a terminal", () => {
       terminal.kill();
     }
     expect(terminal.screen).toContain("[x] import into KMS");
-    expect(terminal.screen).toContain("[x] verify KMS uses it");
+    expect(terminal.screen).toContain("[x] verify KMS uses the material");
+    expect(terminal.screen).toContain("[x] write escrow shares (before import)");
     const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: arn }));
     expect(KeyMetadata?.KeyState).toBe("Enabled");
     const days = (KeyMetadata!.ValidTo!.getTime() - Date.now()) / 86_400_000;
@@ -328,22 +361,27 @@ describe("byok ceremony at a terminal", () => {
       env,
     );
     try {
-      await terminal.waitFor("Where does the material come from?");
-      terminal.type(KEYS.down + KEYS.enter);
-      await terminal.waitFor("How many custodians");
-      terminal.type(KEYS.enter);
-      for (const [index, part] of parts.entries()) {
-        await terminal.waitFor(`Custodian ${index + 1}: component`);
-        terminal.type(`${part.toString("hex")}${KEYS.enter}`);
-        await terminal.waitFor(/check value is [0-9A-F]{6}/);
-        terminal.type(`y${KEYS.enter}`);
-      }
       await terminal.waitFor("Wrapping algorithm");
       terminal.type(KEYS.enter);
       await terminal.waitFor("Wrapping key spec");
       terminal.type(KEYS.enter);
       await terminal.waitFor("Seal each share");
       terminal.type(KEYS.enter);
+      await terminal.waitFor("Where does the material come from?");
+      terminal.type(KEYS.down + KEYS.enter);
+      await terminal.waitFor("How many custodians");
+      terminal.type(KEYS.enter);
+      // A component of half the length is refused at its prompt (reliability D4).
+      await terminal.waitFor("Custodian 1: component");
+      terminal.type(`${parts[0]!.toString("hex").slice(0, 32)}${KEYS.enter}`);
+      await terminal.waitFor("must be 64 to 128 hex digits");
+      terminal.type(`${parts[0]!.toString("hex").slice(32)}${KEYS.enter}`);
+      await terminal.waitFor(/check value is [0-9A-F]{6}/);
+      terminal.type(`y${KEYS.enter}`);
+      await terminal.waitFor("Custodian 2: component");
+      terminal.type(`${parts[1]!.toString("hex")}${KEYS.enter}`);
+      await terminal.waitFor(/check value is [0-9A-F]{6}/);
+      terminal.type(`y${KEYS.enter}`);
       await terminal.waitFor("Import this material now?");
       terminal.type(`y${KEYS.enter}`);
       expect(await terminal.exit).toBe(0);
@@ -352,6 +390,9 @@ describe("byok ceremony at a terminal", () => {
     }
     for (const part of parts) expect(terminal.screen).not.toContain(part.toString("hex"));
     expect(terminal.screen).toMatch(/Material check value: [0-9A-F]{6}/);
+    // Each custodian's check value is journaled with the cycle, never the component.
+    const begin = journalLines(join(dir, "components.jsonl")).find((line) => line.event === "ceremony.begin");
+    expect(String(begin?.componentCheckValues).split(",")).toHaveLength(2);
     const message = randomBytes(16);
     const mac = await kms.send(
       new GenerateMacCommand({ KeyId: arn, Message: message, MacAlgorithm: "HMAC_SHA_256" }),
@@ -366,9 +407,9 @@ describe("byok ceremony at a terminal", () => {
     );
     const terminal = runInTerminal(args, env);
     try {
-      await terminal.waitFor("Where does the material come from?");
-      terminal.type(KEYS.enter);
       await terminal.waitFor("Seal each share");
+      terminal.type(KEYS.enter);
+      await terminal.waitFor("Where does the material come from?");
       terminal.type(KEYS.enter);
       await terminal.waitFor("Import this material now?");
       terminal.type(`n${KEYS.enter}`);

@@ -36,7 +36,8 @@ export function journalEvents(file: string): string[] {
 }
 
 /**
- * Runs the CLI and SIGKILLs it as soon as the journal gains a line with `event`: a crash at a known step.
+ * Runs the CLI and signals it (SIGKILL unless told) as soon as the journal gains a line with `event`: a crash
+ * or an interrupt at a known step.
  * Resolves with how the process ended.
  */
 export function killWhenJournaled(
@@ -44,22 +45,27 @@ export function killWhenJournaled(
   env: Record<string, string>,
   journal: string,
   event: string,
-): Promise<{ killed: boolean; code: number | null }> {
+  signal: NodeJS.Signals = "SIGKILL",
+): Promise<{ killed: boolean; code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { ...process.env, NO_COLOR: "1", ...env },
-      stdio: "ignore",
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
     });
     let killed = false;
     const poll = setInterval(() => {
       if (!killed && journalEvents(journal).includes(event)) {
         killed = true;
-        child.kill("SIGKILL");
+        child.kill(signal);
       }
     }, 5);
-    child.on("exit", (code) => {
+    child.on("close", (code) => {
       clearInterval(poll);
-      resolve({ killed, code });
+      resolve({ killed, code, stderr });
     });
   });
 }

@@ -2,7 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { CLI } from "../support/cli";
 
 /** The keys a person presses, as a terminal sends them. */
-export const KEYS = { enter: "\r", down: "\u001b[B", up: "\u001b[A" } as const;
+export const KEYS = { enter: "\r", down: "\u001b[B", up: "\u001b[A", backspace: "\u007f" } as const;
 
 const ESCAPE_SEQUENCE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g");
 

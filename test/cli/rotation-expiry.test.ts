@@ -12,6 +12,9 @@ import { runCli } from "../support/cli";
 import { DUMMY_CREDENTIALS, type SandboxHandle, startSandbox } from "../support/sandbox";
 import { journalEvents, killWhenJournaled, taggedKey } from "./fleet-support";
 
+// Each test runs ceremonies, clock moves and several CLI processes against its own sandbox.
+jest.setTimeout(240_000);
+
 const dir = mkdtempSync(join(tmpdir(), "keyplane-fleet-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

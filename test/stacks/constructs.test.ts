@@ -6,10 +6,10 @@ import { App, TerraformStack, Testing } from "cdktf";
 import { KeyplaneError } from "../../byok/errors";
 import { ExternalKey } from "../../stacks/constructs/external-key";
 import { KeyMonitoring } from "../../stacks/constructs/key-monitoring";
-import { KeyPolicy } from "../../stacks/constructs/key-policy";
 import { ManagedKey } from "../../stacks/constructs/managed-key";
 import { keyplaneProvider } from "../../stacks/constructs/provider";
 import { addGuardrails } from "../../stacks/guardrails/aspects";
+import { KeyPolicy } from "../../stacks/policy/key-policy";
 
 const ADMIN = "arn:aws:iam::111111111111:role/KeyAdmin";
 const policy = new KeyPolicy({ account: "111111111111", region: "us-east-1" })

@@ -27,7 +27,7 @@ const CASES: [string, string, string][] = [
   [
     "unknown top-level field",
     from({ monitorng: false }),
-    "keyplan.yaml: (top level): unknown field 'monitorng' (known: version, name, management, region, replicaRegions, accounts, administrators, custodians, compliance, budget, monitoring, alerts, iamDelegation, deployRole, backend, suppress, classifications, applications)",
+    "keyplan.yaml: (top level): unknown field 'monitorng' (known: version, name, management, region, replicaRegions, accounts, administrators, custodians, compliance, budget, monitoring, alerts, iamDelegation, deployRole, policyAsResource, backend, suppress, classifications, applications)",
   ],
   [
     "wrong version",
@@ -117,7 +117,29 @@ const CASES: [string, string, string][] = [
   [
     "unknown backend",
     from({ backend: { gcs: {} } }),
-    "keyplan.yaml: backend: unknown field 'gcs' (known: s3)",
+    "keyplan.yaml: backend: unknown field 'gcs' (known: local, s3)",
+  ],
+  [
+    "two backends",
+    from({
+      backend: { local: { dir: "state" }, s3: { bucket: "acme-state", key: "k", region: "us-east-1" } },
+    }),
+    "keyplan.yaml: backend: give local or s3, not both",
+  ],
+  [
+    "empty backend",
+    from({ backend: {} }),
+    "keyplan.yaml: backend: expected local: { dir } or s3: { bucket, key, region }",
+  ],
+  [
+    "material validity beyond KMS's 365 days",
+    from({ "classifications.restricted.materialValidityDays": 400 }),
+    "keyplan.yaml: classifications.restricted.materialValidityDays: expected materialValidityDays between 1 and 365 days, got 400",
+  ],
+  [
+    "policyAsResource not a boolean",
+    from({ policyAsResource: "yes" }),
+    "keyplan.yaml: policyAsResource: expected true or false (policyAsResource), got 'yes'",
   ],
   [
     "suppression without reason",

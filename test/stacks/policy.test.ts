@@ -1,7 +1,7 @@
-import { KeyPolicy } from "../../stacks/constructs/key-policy";
-import { policyForKey } from "../../stacks/constructs/policy-for-key";
 import { principalsAllowed } from "../../stacks/guardrails/policy-facts";
 import type { DerivedKey } from "../../stacks/plan/derive";
+import { policyForKey } from "../../stacks/plan/policy-for-key";
+import { KeyPolicy } from "../../stacks/policy/key-policy";
 import { derived, variant } from "./plans";
 
 const ADMIN = "arn:aws:iam::111111111111:role/KeyAdmin";

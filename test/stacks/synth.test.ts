@@ -1,4 +1,4 @@
-import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { planYaml, variant } from "./plans";
 import { ROOT, type SynthResult, stackJson, synthPlan } from "./synth";
@@ -26,7 +26,11 @@ describe("node dist/stacks/main.js", () => {
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     const json = stackJson(result.outdir, "acme-security-us-east-1");
-    expect(json.terraform.backend).toEqual({ local: { path: "terraform.acme-security-us-east-1.tfstate" } });
+    // State beside the output folder, never in it: people delete cdktf.out.
+    expect(json.terraform.backend).toEqual({
+      local: { path: "../../../terraform-state/terraform.acme-security-us-east-1.tfstate" },
+    });
+    expect(existsSync(join(result.dir, "terraform-state"))).toBe(true);
     const keys = Object.values(json.resource.aws_kms_key!);
     const sqs = keys.find((key) => key.description === "keyplane acme: internal data of payments (sqs)")!;
     expect(sqs).toMatchObject({
@@ -68,9 +72,9 @@ describe("node dist/stacks/main.js", () => {
     expect(readdirSync(result.dir)).toEqual(["keyplan.yaml"]);
   });
 
-  test("a guardrail error fails synth with its finding, nothing written", async () => {
+  test("a guardrail error fails synth with its finding (exit 3), nothing written", async () => {
     const result = await synth(writePlan(variant({ budget: { maxKeys: 2 } })));
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     expect(result.stderr.split("\n")).toEqual([
       "keyplane: error KP-BUDGET acme: the plan derives 4 keys; budget.maxKeys is 2 (fix: share keys across services (shareAcrossServices: true), use aws-managed keys for public data, or raise budget.maxKeys)",
       "keyplane: keyplan.yaml: 1 guardrail error(s); nothing synthesized (fix them, or add a suppress entry with a reason)",
@@ -93,6 +97,8 @@ describe("node dist/stacks/main.js", () => {
       {
         region: "us-east-1",
         endpoints: [{ kms: "http://127.0.0.1:4566", sts: "http://127.0.0.1:4566" }],
+        access_key: "keyplane-sandbox",
+        secret_key: "keyplane-sandbox",
         skip_credentials_validation: true,
         skip_metadata_api_check: "true",
         skip_region_validation: true,
@@ -100,7 +106,7 @@ describe("node dist/stacks/main.js", () => {
       },
     ]);
     expect(json.terraform.backend).toEqual({
-      local: { path: "terraform.acme-222222222222-us-east-1.tfstate" },
+      local: { path: "../../../terraform-state/terraform.acme-222222222222-us-east-1.tfstate" },
     });
     expect(Object.keys(json.resource).sort()).toEqual([
       "aws_kms_alias",

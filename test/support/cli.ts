@@ -5,6 +5,8 @@ export const CLI = join(__dirname, "..", "..", "dist", "cli", "bin.js");
 
 export interface CliResult {
   code: number;
+  /** The signal that ended the process (a crash test's SIGKILL), or null. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -44,9 +46,9 @@ export function runCli(
     });
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
     child.on("error", reject);
-    child.on("close", (code) => {
+    child.on("close", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr });
+      resolve({ code: code ?? 1, signal, stdout, stderr });
     });
     child.stdin.end(options.input ?? "");
   });

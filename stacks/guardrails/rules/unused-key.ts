@@ -1,4 +1,4 @@
-import { CRYPTOGRAPHIC_ACTIONS } from "../../constructs/key-policy";
+import { CRYPTOGRAPHIC_ACTIONS } from "../../policy/actions";
 import { principalsAllowed } from "../policy-facts";
 import type { Rule } from "../rule";
 

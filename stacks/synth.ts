@@ -1,0 +1,130 @@
+/**
+ * `keyplane synth` (and the cdktf.json app): plan file -> guardrails, once -> Terraform JSON in
+ * `<out>/stacks/<stack>/cdk.tf.json`, the layout `cdktf synth` writes. Everything that can refuse the plan
+ * runs before anything is written; the output is built in a scratch folder beside `out` and moved in file by
+ * file, so a failure leaves `out` as it was (and Terraform's own files under it, `.terraform/`, untouched).
+ */
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { KeyplaneError } from "../byok/errors";
+import { buildApp } from "./app";
+import type { StateBackend } from "./constructs/keyplane-stack";
+import { errorsOf, formatFinding } from "./guardrails/evaluate";
+import { lintPlan, SANDBOX_SUPPRESSIONS } from "./guardrails/lint-plan";
+import type { Finding } from "./guardrails/rule";
+import { type DerivedPlan, derivePlan } from "./plan/derive";
+import { loadPlanFile } from "./plan/load";
+
+/** Where state goes, as the user gave it: flags first, then the plan. */
+export type BackendChoice =
+  /** A folder for `terraform.<stack>.tfstate` files (relative: to the current folder). */
+  { local: string } | { s3: { bucket: string; key: string; region?: string; useLockfile: boolean } };
+
+export interface SynthOptions {
+  planFile: string;
+  /** @default cdktf.out */
+  out?: string;
+  /** Sandbox mode: KMS and STS at this URL, dummy credentials, local state, no monitoring. */
+  sandboxUrl?: string;
+  /** @default the plan's `backend`, else local state files in `terraform-state/` beside the output folder */
+  backend?: BackendChoice;
+}
+
+export interface SynthResult {
+  /** Every finding, suppressed ones included (with their reason). */
+  findings: Finding[];
+  /** Unsuppressed error findings: when any, nothing was written. */
+  errors: Finding[];
+  /** Folders of the stacks written, `<out>/stacks/<stack>`. */
+  stackDirs: string[];
+  /** The local state folder, when state is local. */
+  stateDir?: string;
+}
+
+export function synthesize(options: SynthOptions): SynthResult {
+  const out = resolve(options.out ?? "cdktf.out");
+  const sandbox = options.sandboxUrl !== undefined;
+  const derived = derivePlan(loadPlanFile(options.planFile), { sandbox });
+  const findings = lintPlan(derived, { sandbox, source: options.planFile });
+  const errors = errorsOf(findings);
+  if (errors.length > 0) return { findings, errors, stackDirs: [] };
+  const backend = chooseBackend(derived, options, out);
+  const scratch = mkdtempSync(join(dirname(out), ".keyplane-synth-"));
+  try {
+    buildApp(derived, {
+      outdir: scratch,
+      ...(options.sandboxUrl ? { sandboxUrl: options.sandboxUrl } : {}),
+      backend: backend.stack,
+    }).synth();
+    if (backend.stateDir) mkdirSync(backend.stateDir, { recursive: true });
+    moveInto(scratch, out);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return {
+    findings,
+    errors,
+    stackDirs: derived.stacks.map((stack) => join(out, "stacks", stack.id)),
+    ...(backend.stateDir ? { stateDir: backend.stateDir } : {}),
+  };
+}
+
+/** The backend each stack gets, and the local state folder (absolute) when state is local. */
+function chooseBackend(
+  derived: DerivedPlan,
+  options: SynthOptions,
+  out: string,
+): { stack: StateBackend; stateDir?: string } {
+  const plan = derived.plan;
+  const planDir = dirname(resolve(options.planFile));
+  let choice = options.backend;
+  if (!choice && plan.backend?.local) choice = { local: resolve(planDir, plan.backend.local.dir) };
+  if (!choice && plan.backend?.s3 && !derived.sandbox) choice = { s3: plan.backend.s3 };
+  if (choice && "s3" in choice) {
+    if (derived.sandbox) {
+      throw new KeyplaneError("USAGE", "--backend: the sandbox has no S3; use local:PATH with --sandbox");
+    }
+    return { stack: { s3: { ...choice.s3, region: choice.s3.region ?? plan.region } } };
+  }
+  const stateDir = resolve(choice?.local ?? join(dirname(out), "terraform-state"));
+  if (stateDir === out || stateDir.startsWith(`${out}/`)) {
+    throw new KeyplaneError(
+      "USAGE",
+      `--backend: state folder ${stateDir} is inside the output folder ${out}, which synth rewrites`,
+      { hint: "keep state outside it, e.g. --backend local:terraform-state" },
+    );
+  }
+  // Relative to the stack folder Terraform runs in (all stacks sit at the same depth): the output stays
+  // portable together with its state folder.
+  const fromStack = relative(join(out, "stacks", "stack"), stateDir) || ".";
+  return { stack: { local: { dir: isAbsolute(fromStack) ? stateDir : fromStack } }, stateDir };
+}
+
+/**
+ * The lines synth prints about findings: each finding of the plan's own, and one line for those sandbox
+ * mode suppresses (it turns monitoring off itself; their fixes would name a `monitoring: false` the plan
+ * never wrote).
+ */
+export function findingLines(findings: readonly Finding[]): string[] {
+  const sandboxReasons = new Set(SANDBOX_SUPPRESSIONS.map((suppression) => suppression.reason));
+  const bySandbox = findings.filter((finding) => sandboxReasons.has(finding.suppressed ?? ""));
+  const lines = findings.filter((finding) => !bySandbox.includes(finding)).map(formatFinding);
+  if (bySandbox.length > 0) {
+    const rules = [...new Set(bySandbox.map((finding) => finding.rule))].join(", ");
+    lines.push(
+      `sandbox mode: monitoring is off (the sandbox speaks only KMS and STS); ${bySandbox.length} ${rules} finding(s) suppressed`,
+    );
+  }
+  return lines;
+}
+
+/** Moves every file of `from` to the same place under `to`, replacing files, keeping others. */
+function moveInto(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const name of readdirSync(from)) {
+    const source = join(from, name);
+    const target = join(to, name);
+    if (statSync(source).isDirectory()) moveInto(source, target);
+    else renameSync(source, target);
+  }
+}

@@ -96,17 +96,17 @@ async function main() {
       // import quota's bucket refill: the run below starts on a warm sandbox, as AWS always is.
       const kms = new KMSClient({ endpoint: url, region: "us-east-1", credentials: BENCH_CREDENTIALS });
       const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Origin: "EXTERNAL" }));
-      await Promise.all(
-        [0, 1, 2, 3].map(() =>
-          kms.send(
-            new GetParametersForImportCommand({
-              KeyId: KeyMetadata.KeyId,
-              WrappingAlgorithm: "RSA_AES_KEY_WRAP_SHA_256",
-              WrappingKeySpec: "RSA_4096",
-            }),
-          ),
-        ),
-      );
+      // One at a time: GetParametersForImport's quota is 1 request per second.
+      for (let pair = 0; pair < 4; pair += 1) {
+        await kms.send(
+          new GetParametersForImportCommand({
+            KeyId: KeyMetadata.KeyId,
+            WrappingAlgorithm: "RSA_AES_KEY_WRAP_SHA_256",
+            WrappingKeySpec: "RSA_4096",
+          }),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+      }
       kms.destroy();
       await new Promise((resolve) => setTimeout(resolve, 2000));
       const before = await sandboxStats(url);
@@ -149,9 +149,11 @@ async function main() {
       "last rotation to exit": run.startedAt + run.ms - lastRotate,
     };
     const throttled = Object.values(stats.throttled).reduce((a, b) => a + b, 0);
+    // The bound counts the calls the work needs: a throttled call that was retried is not work.
+    const served = (operation) => (stats.requests[operation] ?? 0) - (stats.throttled[operation] ?? 0);
     const importCalls = {
-      GetParametersForImport: stats.requests.GetParametersForImport ?? 0,
-      ImportKeyMaterial: stats.requests.ImportKeyMaterial ?? 0,
+      GetParametersForImport: served("GetParametersForImport"),
+      ImportKeyMaterial: served("ImportKeyMaterial"),
     };
     const bound = quotaBound(importCalls);
     const wall = run.ms / 1000;

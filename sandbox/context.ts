@@ -21,6 +21,8 @@ export function aliasArn(region: string, accountId: string, aliasName: string): 
 }
 
 const ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
+/** Key ids KMS issues: a UUID, or mrk- and 32 hex digits for multi-Region keys. Anything else is "Invalid keyId". */
+const KEY_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/i;
 
 /**
  * Finds a key by key id, key ARN and, where the operation allows it (KMS's cryptographic operations and
@@ -43,6 +45,7 @@ export function findKey(context: Context, identifier: string, options: { alias: 
     if (!key || match[1] !== region) throw errors.notFound(`Key '${identifier}' does not exist`);
     return key;
   }
+  if (!KEY_ID.test(identifier)) throw errors.notFound(`Invalid keyId ${identifier}`);
   const arn = keyArn(region, accountId, identifier);
   const key = store.keys.get(arn);
   if (!key) throw errors.notFound(`Key '${arn}' does not exist`);

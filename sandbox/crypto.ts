@@ -9,6 +9,8 @@ import {
   generateKeyPair,
   type KeyObject,
   privateDecrypt,
+  privateEncrypt,
+  publicDecrypt,
   publicEncrypt,
   randomBytes,
   sign,
@@ -16,9 +18,10 @@ import {
   verify,
 } from "node:crypto";
 import { promisify } from "node:util";
-import { KEY_SPEC_INFO, type KeySpec } from "../byok/vocabulary/key-specs";
-import { WRAPPING_ALGORITHM_INFO, type WrappingAlgorithm } from "../byok/vocabulary/wrapping";
-import { errors } from "./protocol";
+import type { KeySpec } from "../byok/vocabulary/key-specs";
+import type { WrappingAlgorithm } from "../byok/vocabulary/wrapping";
+import { SPEC_RULES } from "./key-specs";
+import { errors, KmsError } from "./protocol";
 
 /**
  * The sandbox's own cryptography (node:crypto only). It is the "AWS side": it never uses keyplane's
@@ -34,9 +37,9 @@ export interface NewMaterial {
 }
 
 export async function generateMaterial(spec: KeySpec): Promise<NewMaterial> {
-  const info = KEY_SPEC_INFO[spec];
+  const info = SPEC_RULES[spec];
   if (info.family === "symmetric" || info.family === "hmac")
-    return { bytes: randomBytes(info.rawLength ?? 32) };
+    return { bytes: randomBytes(info.generatedBytes ?? 32) };
   const pair =
     info.family === "rsa"
       ? await generateKeyPairAsync("rsa", { modulusLength: info.modulusBits ?? 2048 })
@@ -75,6 +78,15 @@ export async function generateWrappingKeyPair(
   };
 }
 
+/** How each wrapping algorithm unwraps: OAEP hash (MGF1 uses the same) and whether RFC 5649 wraps the material. */
+const UNWRAPPING: Readonly<Record<WrappingAlgorithm, { oaepHash: "sha1" | "sha256"; aesKeyWrap: boolean }>> =
+  {
+    RSAES_OAEP_SHA_1: { oaepHash: "sha1", aesKeyWrap: false },
+    RSAES_OAEP_SHA_256: { oaepHash: "sha256", aesKeyWrap: false },
+    RSA_AES_KEY_WRAP_SHA_1: { oaepHash: "sha1", aesKeyWrap: true },
+    RSA_AES_KEY_WRAP_SHA_256: { oaepHash: "sha256", aesKeyWrap: true },
+  };
+
 // RFC 5649 alternative initial value; node's id-aes256-wrap-pad takes it as the 4-byte IV.
 const KWP_IV = Buffer.from("a65959a6", "hex");
 
@@ -84,7 +96,7 @@ const KWP_IV = Buffer.from("a65959a6", "hex");
  * https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-encrypt-key-material.html
  */
 export function unwrapMaterial(algorithm: WrappingAlgorithm, privateKeyDer: Buffer, wrapped: Buffer): Buffer {
-  const info = WRAPPING_ALGORITHM_INFO[algorithm];
+  const info = UNWRAPPING[algorithm];
   const key = createPrivateKey({ key: privateKeyDer, format: "der", type: "pkcs8" });
   const modulusBytes = (key.asymmetricKeyDetails?.modulusLength ?? 0) / 8;
   const oaep = (data: Buffer) =>
@@ -106,15 +118,25 @@ export function unwrapMaterial(algorithm: WrappingAlgorithm, privateKeyDer: Buff
   }
 }
 
+function incorrectMaterial(message: string): KmsError {
+  return new KmsError("IncorrectKeyMaterialException", message);
+}
+
 /**
- * Checks imported material against the key spec, as KMS does, and returns the public key of asymmetric material.
+ * Checks imported material against the key spec as KMS does (IncorrectKeyMaterialException: "the key material
+ * in the request is, expired, invalid, or is not the same key material that was previously imported"), and
+ * returns the public key of asymmetric material. An asymmetric private key must also be a working key pair:
+ * a PKCS#8 whose modulus is not p*q parses, so it is proved by a signature that verifies.
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html#API_ImportKeyMaterial_Errors
  */
 export function checkMaterial(spec: KeySpec, material: Buffer): Buffer | undefined {
-  const info = KEY_SPEC_INFO[spec];
-  if (info.family === "symmetric" || info.family === "hmac") {
-    if (material.length !== info.rawLength) {
-      throw errors.validation(
-        `The key material is ${material.length} bytes long; key spec ${spec} needs ${info.rawLength} bytes.`,
+  const info = SPEC_RULES[spec];
+  if (info.importedBytes) {
+    const { min, max } = info.importedBytes;
+    if (material.length < min || material.length > max) {
+      const wanted = min === max ? `${min}` : `${min} to ${max}`;
+      throw incorrectMaterial(
+        `The key material is ${material.length} bytes long; key spec ${spec} takes ${wanted} bytes.`,
       );
     }
     return undefined;
@@ -123,15 +145,29 @@ export function checkMaterial(spec: KeySpec, material: Buffer): Buffer | undefin
   try {
     key = createPrivateKey({ key: material, format: "der", type: "pkcs8" });
   } catch {
-    throw errors.validation(`The key material is not a DER-encoded PKCS#8 private key for key spec ${spec}.`);
+    throw incorrectMaterial(`The key material is not a DER-encoded PKCS#8 private key for key spec ${spec}.`);
   }
   const details = key.asymmetricKeyDetails ?? {};
   const fits =
     info.family === "rsa"
       ? key.asymmetricKeyType === "rsa" && details.modulusLength === info.modulusBits
       : key.asymmetricKeyType === "ec" && details.namedCurve === info.curve;
-  if (!fits) throw errors.validation(`The key material does not match key spec ${spec}.`);
-  return createPublicKey(key).export({ format: "der", type: "spki" });
+  if (!fits) throw incorrectMaterial(`The key material does not match key spec ${spec}.`);
+  const publicKey = createPublicKey(key);
+  if (!isKeyPair(key, publicKey)) {
+    throw incorrectMaterial(`The key material is not a valid ${spec} key pair.`);
+  }
+  return publicKey.export({ format: "der", type: "spki" });
+}
+
+const PAIR_PROBE = Buffer.from("keyplane-sandbox key pair check");
+
+function isKeyPair(privateKey: KeyObject, publicKey: KeyObject): boolean {
+  try {
+    return verify("sha256", PAIR_PROBE, publicKey, sign("sha256", PAIR_PROBE, privateKey));
+  } catch {
+    return false;
+  }
 }
 
 // The header of every symmetric ciphertext; KMS's own blobs start with the same version bytes.
@@ -252,6 +288,40 @@ export function equalBytes(a: Buffer, b: Buffer): boolean {
 export interface SigningScheme {
   hash: "sha256" | "sha384" | "sha512";
   padding?: "pss" | "pkcs1";
+}
+
+/** DigestInfo prefixes of RFC 8017 9.2 (EMSA-PKCS1-v1_5), note 1: what precedes the digest in the signature. */
+const DIGEST_INFO_PREFIX = {
+  sha256: Buffer.from("3031300d060960864801650304020105000420", "hex"),
+  sha384: Buffer.from("3041300d060960864801650304020205000430", "hex"),
+  sha512: Buffer.from("3051300d060960864801650304020305000440", "hex"),
+} as const;
+
+/**
+ * RSASSA-PKCS1-v1_5 over a digest the caller computed (MessageType DIGEST): OpenSSL pads DigestInfo || digest.
+ * node:crypto has no equivalent for PSS or ECDSA over a precomputed digest (sign(null) still hashes).
+ */
+export function signDigestPkcs1(privateKeyDer: Buffer, hash: SigningScheme["hash"], digest: Buffer): Buffer {
+  const key = createPrivateKey({ key: privateKeyDer, format: "der", type: "pkcs8" });
+  return privateEncrypt(
+    { key, padding: constants.RSA_PKCS1_PADDING },
+    Buffer.concat([DIGEST_INFO_PREFIX[hash], digest]),
+  );
+}
+
+export function verifyDigestPkcs1(
+  publicKeyDer: Buffer,
+  hash: SigningScheme["hash"],
+  digest: Buffer,
+  signature: Buffer,
+): boolean {
+  const key = createPublicKey({ key: publicKeyDer, format: "der", type: "spki" });
+  try {
+    const recovered = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, signature);
+    return equalBytes(recovered, Buffer.concat([DIGEST_INFO_PREFIX[hash], digest]));
+  } catch {
+    return false;
+  }
 }
 
 /** KMS signs RAW messages by hashing them; PSS uses a salt as long as the digest. */

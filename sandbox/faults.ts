@@ -7,9 +7,15 @@ const FAULTS: readonly Fault[] = ["throttle", "5xx", "reset"];
 
 export type FaultRates = Partial<Record<Fault, number>>;
 
+/** Parses `--faults`; an empty spec or a fault named twice is a usage error, not a silent "no faults". */
 export function parseFaults(spec: string): FaultRates {
   const rates: FaultRates = {};
-  if (spec.trim() === "") return rates;
+  if (spec.trim() === "") {
+    throw new KeyplaneError(
+      "USAGE",
+      "--faults: expected name:probability pairs such as throttle:0.1, got ''",
+    );
+  }
   for (const part of spec.split(",")) {
     const [name, value] = part.split(":").map((text) => text.trim());
     const rate = Number(value);
@@ -18,6 +24,9 @@ export function parseFaults(spec: string): FaultRates {
         "USAGE",
         `--faults: expected name:probability pairs such as throttle:0.1,5xx:0.02,reset:0.01 (names: ${FAULTS.join(", ")}; probabilities 0..1), got '${part}'`,
       );
+    }
+    if (rates[name as Fault] !== undefined) {
+      throw new KeyplaneError("USAGE", `--faults: ${name} is given twice`);
     }
     rates[name as Fault] = rate;
   }

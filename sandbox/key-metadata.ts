@@ -1,15 +1,7 @@
-import { KEY_SPEC_INFO, type KeySpec } from "../byok/vocabulary/key-specs";
 import type { SigningScheme } from "./crypto";
+import { familyOf, SPEC_RULES } from "./key-specs";
 import type { KeyRecord, MaterialRecord } from "./model";
 import { epochSeconds, type Output } from "./protocol";
-
-/** Algorithms KMS lists for each key spec and usage. */
-export const MAC_ALGORITHM: Partial<Record<KeySpec, string>> = {
-  HMAC_224: "HMAC_SHA_224",
-  HMAC_256: "HMAC_SHA_256",
-  HMAC_384: "HMAC_SHA_384",
-  HMAC_512: "HMAC_SHA_512",
-};
 
 export const SIGNING_SCHEMES: Readonly<Record<string, SigningScheme>> = {
   RSASSA_PSS_SHA_256: { hash: "sha256", padding: "pss" },
@@ -23,7 +15,7 @@ export const SIGNING_SCHEMES: Readonly<Record<string, SigningScheme>> = {
   ECDSA_SHA_512: { hash: "sha512" },
 };
 
-const ECDSA_ALGORITHM: Partial<Record<KeySpec, string>> = {
+const ECDSA_ALGORITHM: Partial<Record<string, string>> = {
   ECC_NIST_P256: "ECDSA_SHA_256",
   ECC_SECG_P256K1: "ECDSA_SHA_256",
   ECC_NIST_P384: "ECDSA_SHA_384",
@@ -32,18 +24,23 @@ const ECDSA_ALGORITHM: Partial<Record<KeySpec, string>> = {
 
 export function encryptionAlgorithms(key: KeyRecord): string[] {
   if (key.keyUsage !== "ENCRYPT_DECRYPT") return [];
-  return KEY_SPEC_INFO[key.keySpec].family === "rsa"
-    ? ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]
-    : ["SYMMETRIC_DEFAULT"];
+  return familyOf(key.keySpec) === "rsa" ? ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"] : ["SYMMETRIC_DEFAULT"];
 }
 
 export function signingAlgorithms(key: KeyRecord): string[] {
   if (key.keyUsage !== "SIGN_VERIFY") return [];
-  if (KEY_SPEC_INFO[key.keySpec].family === "rsa") {
+  if (familyOf(key.keySpec) === "rsa") {
     return Object.keys(SIGNING_SCHEMES).filter((name) => name.startsWith("RSASSA_"));
   }
   const ecdsa = ECDSA_ALGORITHM[key.keySpec];
   return ecdsa ? [ecdsa] : [];
+}
+
+/** Material waiting for RotateKeyOnDemand: not permanently associated with the key yet. */
+export function isPending(material: MaterialRecord): boolean {
+  return (
+    material.state === "PENDING_ROTATION" || material.state === "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"
+  );
 }
 
 export function currentMaterial(key: KeyRecord): MaterialRecord | undefined {
@@ -52,6 +49,25 @@ export function currentMaterial(key: KeyRecord): MaterialRecord | undefined {
 
 export function isSymmetricEncryption(key: KeyRecord): boolean {
   return key.keySpec === "SYMMETRIC_DEFAULT";
+}
+
+/**
+ * The expiry DescribeKey shows: any imported material that is not pending rotation takes the whole key to
+ * PendingImport when it expires, so ValidTo is the earliest of theirs.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-delete-key-material.html
+ */
+function expiryOf(key: KeyRecord, current: MaterialRecord | undefined): Output {
+  const validTos = key.materials
+    .filter((material) => !isPending(material) && material.importState === "IMPORTED")
+    .map((material) => material.validTo)
+    .filter((validTo): validTo is number => validTo !== undefined);
+  if (validTos.length > 0) {
+    return { ExpirationModel: "KEY_MATERIAL_EXPIRES", ValidTo: epochSeconds(Math.min(...validTos)) };
+  }
+  if (current?.importState === "IMPORTED" && current.expirationModel) {
+    return { ExpirationModel: current.expirationModel };
+  }
+  return {};
 }
 
 /**
@@ -86,14 +102,12 @@ export function keyMetadata(
   if (encryption.length > 0) metadata.EncryptionAlgorithms = encryption;
   const signing = signingAlgorithms(key);
   if (signing.length > 0) metadata.SigningAlgorithms = signing;
-  const mac = MAC_ALGORITHM[key.keySpec];
+  const mac = SPEC_RULES[key.keySpec].macAlgorithm;
   if (mac) metadata.MacAlgorithms = [mac];
   const current = currentMaterial(key);
-  if (key.origin === "EXTERNAL" && current?.importState === "IMPORTED" && current.expirationModel) {
-    metadata.ExpirationModel = current.expirationModel;
-    if (current.validTo !== undefined) metadata.ValidTo = epochSeconds(current.validTo);
-  }
-  if (isSymmetricEncryption(key) && current?.bytes) metadata.CurrentKeyMaterialId = current.id;
+  if (key.origin === "EXTERNAL") Object.assign(metadata, expiryOf(key, current));
+  // Kept after the material is deleted or expires: the key waits for that same material.
+  if (isSymmetricEncryption(key) && current) metadata.CurrentKeyMaterialId = current.id;
   if (key.multiRegion && primary) {
     metadata.MultiRegionConfiguration = {
       MultiRegionKeyType: key.multiRegionRole,

@@ -1,12 +1,21 @@
-import type { KeySpec, KeyUsage } from "../byok/vocabulary/key-specs";
+import type { KeySpec } from "../byok/vocabulary/key-specs";
 import type { WrappingAlgorithm, WrappingKeySpec } from "../byok/vocabulary/wrapping";
+import type { SandboxKeyUsage } from "./key-specs";
 import type { Tag } from "./validate";
 
 /** What the sandbox keeps. Times are epoch milliseconds; bytes are base64 (the state file is JSON). */
 
 export type KeyState = "Enabled" | "Disabled" | "PendingImport" | "PendingDeletion";
 export type Origin = "AWS_KMS" | "EXTERNAL";
-export type KeyMaterialState = "CURRENT" | "NON_CURRENT" | "PENDING_ROTATION";
+/**
+ * PENDING_MULTI_REGION_IMPORT_AND_ROTATION: new material imported into a multi-Region primary but not yet into
+ * every replica. Pending materials are not permanently associated with the key.
+ */
+export type KeyMaterialState =
+  | "CURRENT"
+  | "NON_CURRENT"
+  | "PENDING_ROTATION"
+  | "PENDING_MULTI_REGION_IMPORT_AND_ROTATION";
 export type ExpirationModel = "KEY_MATERIAL_EXPIRES" | "KEY_MATERIAL_DOES_NOT_EXPIRE";
 
 export interface MaterialRecord {
@@ -40,7 +49,7 @@ export interface KeyRecord {
   createdAt: number;
   description: string;
   keySpec: KeySpec;
-  keyUsage: KeyUsage;
+  keyUsage: SandboxKeyUsage;
   origin: Origin;
   state: KeyState;
   deletionDate?: number;
@@ -54,6 +63,8 @@ export interface KeyRecord {
   materials: MaterialRecord[];
   /** SubjectPublicKeyInfo DER (base64) of asymmetric keys with material. */
   publicKey?: string;
+  /** The last successful cryptographic operation (GetKeyLastUsage). */
+  lastUsage?: { operation: string; timestamp: number; requestId: string };
 }
 
 export interface AliasRecord {

@@ -40,14 +40,24 @@ export type Output = Record<string, unknown>;
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
+/**
+ * The whole request body. A body over the limit is read to its end and dropped (stopping half-way would reset
+ * the connection before the client reads the answer), then answered 413.
+ */
 export async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new KmsError("ValidationException", "Request body too large");
-    chunks.push(buffer);
+    if (size <= MAX_BODY_BYTES) chunks.push(buffer);
+  }
+  if (size > MAX_BODY_BYTES) {
+    throw new KmsError(
+      "RequestEntityTooLargeException",
+      `Request body of ${size} bytes exceeds the limit of ${MAX_BODY_BYTES} bytes`,
+      413,
+    );
   }
   return Buffer.concat(chunks);
 }
@@ -76,8 +86,10 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(text);
 }
 
+/** Errors KMS explains not at all (invalid ciphertext, signature, MAC) carry no message member. */
 export function sendError(response: ServerResponse, error: KmsError, requestId: string): void {
-  sendJson(response, error.status, { __type: error.type, message: error.message }, requestId);
+  const body = error.message === "" ? { __type: error.type } : { __type: error.type, message: error.message };
+  sendJson(response, error.status, body, requestId);
 }
 
 /**

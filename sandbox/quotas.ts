@@ -12,11 +12,17 @@ export class Quotas {
 
   /**
    * Takes one token for `operation` in `region`; false means throttled. `key` (when the request names one)
-   * decides which cryptographic quota applies. Uses real time: quotas are about request rates, not the
+   * decides which cryptographic quota applies; GenerateDataKeyPair counts against its `dataKeyPairSpec`'s quota. Uses real time: quotas are about request rates, not the
    * sandbox's movable clock.
    */
-  take(operation: string, region: string, key: KeyRecord | undefined, now = Date.now()): boolean {
-    const { quota, rate } = quotaOf(operation, region, key?.keySpec);
+  take(
+    operation: string,
+    region: string,
+    key: KeyRecord | undefined,
+    now = Date.now(),
+    dataKeyPairSpec?: string,
+  ): boolean {
+    const { quota, rate } = quotaOf(operation, region, key?.keySpec, dataKeyPairSpec);
     if (rate === undefined) return true;
     const id = `${region}/${quota}`;
     const bucket = this.buckets.get(id) ?? { tokens: rate, updatedAt: now };

@@ -6,6 +6,7 @@ import { KeyplaneError } from "../byok/errors";
 import { Clock } from "./clock";
 import { type Context, findKey } from "./context";
 import { drawFault, type FaultRates } from "./faults";
+import { recordLastUsage } from "./last-usage";
 import { applyTime } from "./lifecycle";
 import type { KeyRecord } from "./model";
 import {
@@ -138,11 +139,13 @@ export class Sandbox {
     const input = parseJsonInput(body);
     const context = this.context(region);
     count(this.stats.requests, name);
-    if (this.quotas && !this.quotas.take(name, region, namedKey(context, input))) {
+    const pairSpec = typeof input.KeyPairSpec === "string" ? input.KeyPairSpec : undefined;
+    if (this.quotas && !this.quotas.take(name, region, namedKey(context, input), Date.now(), pairSpec)) {
       count(this.stats.throttled, name);
       throw errors.throttling();
     }
     const output = await operation.run(context, input);
+    recordLastUsage(context, name, output, requestId);
     if (operation.mutates) await this.store.saveSoon();
     sendJson(response, 200, output, requestId);
   }

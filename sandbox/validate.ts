@@ -152,23 +152,23 @@ export interface Tag {
   TagValue: string;
 }
 
-/** Tags as KMS checks them: TagException for bad keys/values, at most 50 tags. */
+/**
+ * Tags as KMS checks them: lengths are the front end's (ValidationException naming `tags.N.member.tagKey`,
+ * counted from 1); reserved `aws:` keys, duplicates and more than 50 tags are TagException.
+ */
 export function optionalTags(input: Input, field: string): Tag[] | undefined {
   const value = input[field];
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) throw serialization(field, "a list of tags");
   const tags: Tag[] = [];
-  for (const item of value as unknown[]) {
+  for (const [index, item] of (value as unknown[]).entries()) {
     const tag = (item ?? {}) as Record<string, unknown>;
     if (typeof tag.TagKey !== "string" || typeof tag.TagValue !== "string") {
       throw serialization(field, "tags with TagKey and TagValue strings");
     }
-    if (tag.TagKey.length < 1 || tag.TagKey.length > 128) {
-      throw new KmsError("TagException", `Tag key '${tag.TagKey}' must be 1 to 128 characters long`);
-    }
-    if (tag.TagValue.length > 256) {
-      throw new KmsError("TagException", `Tag value of '${tag.TagKey}' must be at most 256 characters long`);
-    }
+    const member = `${field}.${index + 1}.member`;
+    optionalString({ [`${member}.tagKey`]: tag.TagKey }, `${member}.tagKey`, { min: 1, max: 128 });
+    optionalString({ [`${member}.tagValue`]: tag.TagValue }, `${member}.tagValue`, { max: 256 });
     if (tag.TagKey.toLowerCase().startsWith("aws:")) {
       throw new KmsError("TagException", "Tag keys beginning with 'aws:' are reserved");
     }

@@ -2,7 +2,11 @@
  * The expiry model: pure functions from the materials KMS reports for EXTERNAL keys to days left and a
  * status. No I/O; the CLI fills `ExpiryKeyFacts` (DescribeKey, and ListKeyRotations with
  * IncludeKeyMaterial=ALL_KEY_MATERIAL for symmetric keys, which may hold several materials).
+ * AWS's rule: when any material that is not pending rotation expires (an old NON_CURRENT one included), the
+ * whole key goes to PendingImport; material pending rotation that expires is only deleted. So every material
+ * is reported, and the key's own deadline is the earliest ValidTo of the materials that are not pending.
  * https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-set-expiration.html
+ * https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-delete-key-material.html
  */
 import { DAY_MS } from "../vocabulary/durations";
 
@@ -50,6 +54,11 @@ export interface ExpiryAssessment {
   validTo: Date | null;
   /** Whole days left (negative once expired); null when the material does not expire or is not imported. */
   daysLeft: number | null;
+  /**
+   * When the key itself becomes unusable: the earliest ValidTo of its imported materials that are not pending
+   * rotation (the same on every row of one key); null when none of them expires.
+   */
+  keyValidTo: Date | null;
   status: ExpiryStatus;
   /** What to do, one sentence. */
   action: string;
@@ -65,7 +74,11 @@ export function assessExpiry(
   const criticalDays = thresholds.criticalDays ?? 7;
   const rows = keys.flatMap((key) => {
     const materials = key.materials.length > 0 ? key.materials : [{ importState: "PENDING_IMPORT" }];
-    return materials.map((material) => assessMaterial(key, material, now, warningDays, criticalDays));
+    const keyValidTo = keyDeadline(key.materials);
+    return materials.map((material) => ({
+      ...assessMaterial(key, material, now, warningDays, criticalDays),
+      keyValidTo,
+    }));
   });
   const rank: Record<ExpiryStatus, number> = {
     expired: 0,
@@ -82,13 +95,29 @@ export function assessExpiry(
   );
 }
 
+/** Pending materials are not permanently associated with the key: their expiry does not stop the key. */
+function isPending(material: ExpiryMaterialFacts): boolean {
+  return (
+    material.materialState === "PENDING_ROTATION" ||
+    material.materialState === "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"
+  );
+}
+
+function keyDeadline(materials: readonly ExpiryMaterialFacts[]): Date | null {
+  const times = materials
+    .filter((material) => !isPending(material) && material.importState === "IMPORTED")
+    .map((material) => material.validTo?.getTime())
+    .filter((time): time is number => time !== undefined);
+  return times.length > 0 ? new Date(Math.min(...times)) : null;
+}
+
 function assessMaterial(
   key: ExpiryKeyFacts,
   material: ExpiryMaterialFacts,
   now: Date,
   warningDays: number,
   criticalDays: number,
-): ExpiryAssessment {
+): Omit<ExpiryAssessment, "keyValidTo"> {
   const base = {
     keyArn: key.keyArn,
     ...(key.region ? { region: key.region } : {}),
@@ -131,13 +160,20 @@ function assessMaterial(
     validTo: material.validTo,
     daysLeft: left,
     status,
-    action:
-      status === "ok"
-        ? "none"
-        : status === "expired"
-          ? "re-import the same material from escrow; the key is unusable until then"
-          : "renew: re-import the same material with a later ValidTo (import type existing), or rotate to new material",
+    action: expiringAction(status, isPending(material)),
   };
+}
+
+function expiringAction(status: ExpiryStatus, pending: boolean): string {
+  if (status === "ok") return "none";
+  if (pending) {
+    return status === "expired"
+      ? "new material pending rotation expired and was deleted: import new material again (the key itself is not affected)"
+      : "rotate to this pending material (RotateKeyOnDemand) before it expires, or it is deleted";
+  }
+  return status === "expired"
+    ? "re-import the same material from escrow; the key is unusable until then"
+    : "renew: re-import the same material with a later ValidTo (import type existing); when any material that is not pending rotation expires, the whole key goes to PendingImport";
 }
 
 function daysLeft(validTo: Date, now: Date): number {

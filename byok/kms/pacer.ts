@@ -13,6 +13,12 @@ import { CRYPTOGRAPHIC_OPERATIONS, quotaOf } from "../vocabulary/kms-quotas";
 const SHARE_OF_QUOTA = 0.95;
 /** Burst allowed after idling, as seconds of quota: KMS allows one second's worth, this leaves half. */
 const BURST_SECONDS = 0.5;
+/**
+ * A quota under 2 per second (GetParametersForImport: 1) holds under two tokens, so it cannot absorb one
+ * request arriving a little late and the next on time: 5 % of a second is less than a loaded machine's jitter.
+ * Such quotas keep this much time between requests on top of the quota's own interval.
+ */
+const SMALL_QUOTA_SLACK_MS = 100;
 
 /**
  * Generic cell rate algorithm: each quota has a theoretical arrival time; a request may go once it is no
@@ -28,8 +34,9 @@ export class QuotaPacer {
 
   /** Milliseconds to wait before sending one request against `quota` (already booked when returned). */
   book(quota: string, ratePerSecond: number): number {
-    const rate = ratePerSecond * this.scale * SHARE_OF_QUOTA;
-    const interval = 1000 / rate;
+    const allowed = ratePerSecond * this.scale;
+    const rate = allowed * SHARE_OF_QUOTA;
+    const interval = allowed < 2 ? Math.max(1000 / rate, 1000 / allowed + SMALL_QUOTA_SLACK_MS) : 1000 / rate;
     const tolerance = interval * Math.max(0, Math.floor(rate * BURST_SECONDS) - 1);
     const now = this.clock();
     const arrival = Math.max(this.arrivals.get(quota) ?? now, now);

@@ -12,7 +12,7 @@ import {
   type Tag,
 } from "@aws-sdk/client-kms";
 import { KeyplaneError } from "../../byok/errors";
-import { parseFaults, startSandboxServer } from "../../sandbox/index";
+import { startSandboxServer } from "../../sandbox/index";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const PLAN = join(ROOT, "demo", "keyplan.demo.yaml");
@@ -83,7 +83,7 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
     stateFile: join(work, "sandbox-state.json"),
     latencyMs: 0,
     quotas: false,
-    faults: parseFaults(""),
+    faults: {},
     accountId: "111111111111",
   });
   const env: NodeJS.ProcessEnv = {

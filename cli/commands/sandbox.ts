@@ -58,7 +58,7 @@ export function registerSandbox(program: Command): void {
         ...(flags.state === undefined ? {} : { stateFile: flags.state }),
         latencyMs: wholeNumber(flags.latency, "--latency"),
         quotas: flags.quotas === "aws",
-        faults: parseFaults(flags.faults ?? ""),
+        faults: flags.faults === undefined ? {} : parseFaults(flags.faults),
         ...(clockOffsetMs === undefined ? {} : { clockOffsetMs }),
         accountId: flags.accountId,
         wrappingKeyPool: wholeNumber(flags.wrappingKeyPool, "--wrapping-key-pool"),

@@ -1,5 +1,5 @@
-import { KEY_SPEC_INFO } from "../../byok/vocabulary/key-specs";
 import { aliasArn, type Context, findKey, invalidState, keyArn } from "../context";
+import { familyOf } from "../key-specs";
 import type { AliasRecord, KeyRecord } from "../model";
 import { type OperationTable, reads, writes } from "../operation";
 import { paginate } from "../pagination";
@@ -15,8 +15,16 @@ function aliasName(input: Input): string {
       "Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
     );
   }
-  if (!name.startsWith("alias/") || name.length === "alias/".length) {
-    throw new KmsError("InvalidAliasNameException", `Alias must start with the prefix "alias/": ${name}`);
+  if (!name.startsWith("alias/")) {
+    throw errors.validation(
+      'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
+    );
+  }
+  if (name.length === "alias/".length) {
+    throw new KmsError(
+      "InvalidAliasNameException",
+      `Alias name ${name} is not valid: it has nothing after "alias/".`,
+    );
   }
   return name;
 }
@@ -68,11 +76,7 @@ function updateAlias(context: Context, input: Input) {
   const key = targetKey(context, input);
   const current = context.store.keys.get(keyArn(alias.region, context.accountId, alias.targetKeyId));
   // KMS only moves an alias between keys of the same type and usage.
-  if (
-    current &&
-    (current.keyUsage !== key.keyUsage ||
-      KEY_SPEC_INFO[current.keySpec].family !== KEY_SPEC_INFO[key.keySpec].family)
-  ) {
+  if (current && (current.keyUsage !== key.keyUsage || familyOf(current.keySpec) !== familyOf(key.keySpec))) {
     throw errors.validation(
       `${alias.name} points to a key of spec ${current.keySpec} and usage ${current.keyUsage}; the new key must be of the same type and usage`,
     );

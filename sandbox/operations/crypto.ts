@@ -1,6 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { KEY_SPEC_INFO } from "../../byok/vocabulary/key-specs";
-import { oaepCapacity } from "../../byok/vocabulary/wrapping";
 import { assertUsable, type Context, findKey, invalidState, keyArn } from "../context";
 import {
   equalBytes,
@@ -12,17 +10,14 @@ import {
   rsaDecrypt,
   rsaEncrypt,
   sealSymmetric,
+  signDigestPkcs1,
   signMessage,
+  verifyDigestPkcs1,
   verifyMessage,
 } from "../crypto";
 import { assertNotDryRun } from "../dry-run";
-import {
-  currentMaterial,
-  encryptionAlgorithms,
-  MAC_ALGORITHM,
-  SIGNING_SCHEMES,
-  signingAlgorithms,
-} from "../key-metadata";
+import { currentMaterial, encryptionAlgorithms, SIGNING_SCHEMES, signingAlgorithms } from "../key-metadata";
+import { familyOf, oaepMaxBytes, SPEC_RULES } from "../key-specs";
 import type { KeyRecord, MaterialRecord } from "../model";
 import { type Handler, type OperationTable, reads } from "../operation";
 import { blob, errors, type Input, KmsError } from "../protocol";
@@ -83,7 +78,7 @@ function encryptionAlgorithm(key: KeyRecord, input: Input, field: string): strin
   return algorithm;
 }
 
-function encryptWith(
+export function encryptWith(
   key: KeyRecord,
   algorithm: string,
   plaintext: Buffer,
@@ -102,7 +97,7 @@ function encryptWith(
     }
   }
   const rsa = algorithm as RsaEncryptionAlgorithm;
-  const capacity = oaepCapacity(KEY_SPEC_INFO[key.keySpec].modulusBits ?? 2048, RSA_ENCRYPTION_HASH[rsa]);
+  const capacity = oaepMaxBytes(SPEC_RULES[key.keySpec].modulusBits ?? 2048, RSA_ENCRYPTION_HASH[rsa]);
   if (plaintext.length > capacity) {
     throw errors.validation(
       `Plaintext is too long for ${algorithm} with ${key.keySpec}: at most ${capacity} bytes.`,
@@ -112,9 +107,10 @@ function encryptWith(
 }
 
 function encrypt(context: Context, input: Input) {
-  const key = usableKey(context, input, "KeyId", "ENCRYPT_DECRYPT", "Encrypt");
   const plaintext = requiredBlob(input, "Plaintext", { max: 4096 });
   const encryptionContext = optionalStringMap(input, "EncryptionContext");
+  optionalEnum(input, "EncryptionAlgorithm", ENCRYPTION_ALGORITHMS);
+  const key = usableKey(context, input, "KeyId", "ENCRYPT_DECRYPT", "Encrypt");
   const algorithm = encryptionAlgorithm(key, input, "EncryptionAlgorithm");
   const { ciphertext } = encryptWith(key, algorithm, plaintext, encryptionContext);
   plaintext.fill(0);
@@ -244,6 +240,9 @@ function dataKeyLength(input: Input): number {
 }
 
 function generateDataKeyCommon(context: Context, input: Input, operation: string) {
+  optionalInteger(input, "NumberOfBytes", { min: 1, max: 1024 });
+  optionalEnum(input, "KeySpec", ["AES_256", "AES_128"] as const);
+  const encryptionContext = optionalStringMap(input, "EncryptionContext");
   const key = usableKey(context, input, "KeyId", "ENCRYPT_DECRYPT", operation);
   if (key.keySpec !== "SYMMETRIC_DEFAULT") {
     throw errors.invalidKeyUsage(
@@ -252,12 +251,7 @@ function generateDataKeyCommon(context: Context, input: Input, operation: string
   }
   const length = dataKeyLength(input);
   const plaintext = randomBytes(length);
-  const sealed = encryptWith(
-    key,
-    "SYMMETRIC_DEFAULT",
-    plaintext,
-    optionalStringMap(input, "EncryptionContext"),
-  );
+  const sealed = encryptWith(key, "SYMMETRIC_DEFAULT", plaintext, encryptionContext);
   return { key, plaintext, sealed };
 }
 
@@ -289,17 +283,18 @@ function generateRandom(_context: Context, input: Input) {
 }
 
 function macKey(context: Context, input: Input, operation: string) {
-  const key = usableKey(context, input, "KeyId", "GENERATE_VERIFY_MAC", operation);
   const message = requiredBlob(input, "Message", { max: 4096 });
   const algorithm = requiredEnum(input, "MacAlgorithm", MAC_ALGORITHMS);
-  if (MAC_ALGORITHM[key.keySpec] !== algorithm) {
+  const key = usableKey(context, input, "KeyId", "GENERATE_VERIFY_MAC", operation);
+  const rule = SPEC_RULES[key.keySpec];
+  if (rule.macAlgorithm !== algorithm) {
     throw errors.invalidKeyUsage(
-      `The MAC algorithm ${algorithm} is not valid for ${key.arn} (${key.keySpec}).`,
+      `${algorithm} is not a supported MAC algorithm for the KMS key ${key.arn}. Supported MAC algorithms are ${rule.macAlgorithm}.`,
     );
   }
   const bytes = materialBytes(key, currentMaterial(key));
   try {
-    return { key, algorithm, mac: hmac(KEY_SPEC_INFO[key.keySpec].hash ?? "sha256", bytes, message) };
+    return { key, algorithm, mac: hmac(rule.hash ?? "sha256", bytes, message) };
   } finally {
     bytes.fill(0);
   }
@@ -313,39 +308,49 @@ function generateMac(context: Context, input: Input) {
 function verifyMac(context: Context, input: Input) {
   const expected = requiredBlob(input, "Mac", { max: 6144 });
   const { key, algorithm, mac } = macKey(context, input, "VerifyMac");
-  if (!equalBytes(mac, expected)) throw new KmsError("KMSInvalidMacException", "The MAC is not valid.");
+  // KMS says nothing more than the exception's name.
+  if (!equalBytes(mac, expected)) throw new KmsError("KMSInvalidMacException", "");
   return { KeyId: key.arn, MacValid: true, MacAlgorithm: algorithm };
 }
 
+const DIGEST_BYTES = { sha256: 32, sha384: 48, sha512: 64 } as const;
+
 function signingKey(context: Context, input: Input, operation: string) {
-  const key = usableKey(context, input, "KeyId", "SIGN_VERIFY", operation);
   const message = requiredBlob(input, "Message", { max: 4096 });
   const messageType = optionalEnum(input, "MessageType", ["RAW", "DIGEST", "EXTERNAL_MU"] as const) ?? "RAW";
   const algorithm = requiredEnum(input, "SigningAlgorithm", SIGNING_ALGORITHMS);
-  if (messageType !== "RAW") {
-    throw errors.unsupported(
-      `MessageType ${messageType} is not supported by the keyplane sandbox; send RAW messages.`,
-    );
-  }
+  const key = usableKey(context, input, "KeyId", "SIGN_VERIFY", operation);
   if (!signingAlgorithms(key).includes(algorithm)) {
     throw errors.invalidKeyUsage(
-      `The signing algorithm ${algorithm} is not valid for ${key.arn} (${key.keySpec}).`,
+      `${algorithm} is not a supported signing algorithm for the KMS key ${key.arn}. Supported signing algorithms are ${signingAlgorithms(key).join(", ")}.`,
     );
   }
   const scheme = SIGNING_SCHEMES[algorithm];
   if (!scheme) throw errors.invalidKeyUsage(`Unknown signing algorithm ${algorithm}.`);
-  return { key, message, algorithm, scheme };
+  if (messageType === "EXTERNAL_MU") {
+    throw errors.validation(`MessageType EXTERNAL_MU is only valid for ML-DSA signing algorithms.`);
+  }
+  if (messageType === "DIGEST") {
+    if (message.length !== DIGEST_BYTES[scheme.hash]) {
+      throw errors.validation(`Digest is invalid length for algorithm ${algorithm}.`);
+    }
+    if (scheme.padding !== "pkcs1") {
+      throw errors.unsupported(
+        `The keyplane sandbox signs DIGEST messages with RSASSA_PKCS1_V1_5 algorithms only; ${algorithm} needs RAW.`,
+      );
+    }
+  }
+  return { key, message, algorithm, scheme, digest: messageType === "DIGEST" };
 }
 
 function signOperation(context: Context, input: Input) {
-  const { key, message, algorithm, scheme } = signingKey(context, input, "Sign");
+  const { key, message, algorithm, scheme, digest } = signingKey(context, input, "Sign");
   const privateKey = materialBytes(key, currentMaterial(key));
   try {
-    return {
-      KeyId: key.arn,
-      Signature: blob(signMessage(privateKey, scheme, message)),
-      SigningAlgorithm: algorithm,
-    };
+    const signature = digest
+      ? signDigestPkcs1(privateKey, scheme.hash, message)
+      : signMessage(privateKey, scheme, message);
+    return { KeyId: key.arn, Signature: blob(signature), SigningAlgorithm: algorithm };
   } finally {
     privateKey.fill(0);
   }
@@ -353,17 +358,20 @@ function signOperation(context: Context, input: Input) {
 
 function verifyOperation(context: Context, input: Input) {
   const signature = requiredBlob(input, "Signature", { max: 6144 });
-  const { key, message, algorithm, scheme } = signingKey(context, input, "Verify");
-  if (!verifyMessage(publicKeyOf(key), scheme, message, signature)) {
-    throw new KmsError("KMSInvalidSignatureException", "The signature is not valid.");
-  }
+  const { key, message, algorithm, scheme, digest } = signingKey(context, input, "Verify");
+  const publicKey = publicKeyOf(key);
+  const valid = digest
+    ? verifyDigestPkcs1(publicKey, scheme.hash, message, signature)
+    : verifyMessage(publicKey, scheme, message, signature);
+  // KMS says nothing more than the exception's name.
+  if (!valid) throw new KmsError("KMSInvalidSignatureException", "");
   return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: algorithm };
 }
 
 function getPublicKey(context: Context, input: Input) {
   const key = findKey(context, requiredString(input, "KeyId", { max: 2048 }), { alias: true });
   optionalStringList(input, "GrantTokens");
-  const family = KEY_SPEC_INFO[key.keySpec].family;
+  const family = familyOf(key.keySpec);
   if (family !== "rsa" && family !== "ecc") {
     throw errors.unsupported(`${key.arn} is not an asymmetric key; it has no public key.`);
   }

@@ -28,7 +28,7 @@ const GRANT_OPERATIONS = [
 ];
 
 function createGrant(context: Context, input: Input) {
-  const key = findKey(context, requiredString(input, "KeyId", { max: 2048 }), { alias: false });
+  const keyId = requiredString(input, "KeyId", { max: 2048 });
   const granteePrincipal = requiredString(input, "GranteePrincipal", { max: 256 });
   const retiringPrincipal = optionalString(input, "RetiringPrincipal", { min: 1, max: 256 });
   const operations = optionalStringList(input, "Operations");
@@ -46,6 +46,7 @@ function createGrant(context: Context, input: Input) {
   const name = optionalString(input, "Name", { min: 1, max: 256 });
   const constraints = input.Constraints as GrantRecord["constraints"] | undefined;
   optionalStringList(input, "GrantTokens");
+  const key = findKey(context, keyId, { alias: false });
   if (key.state === "PendingDeletion") throw invalidState(key);
   assertNotDryRun(input);
   // A grant with the same name and parameters is the same grant (CreateGrant is idempotent by Name).
@@ -74,6 +75,33 @@ function createGrant(context: Context, input: Input) {
   return { GrantToken: grant.grantToken, GrantId: grant.grantId };
 }
 
+function grantEntry(context: Context, grant: GrantRecord): Record<string, unknown> {
+  const entry: Record<string, unknown> = {
+    KeyId: grant.keyArn,
+    GrantId: grant.grantId,
+    CreationDate: epochSeconds(grant.createdAt),
+    GranteePrincipal: grant.granteePrincipal,
+    IssuingAccount: `arn:aws:iam::${context.accountId}:root`,
+    Operations: grant.operations,
+  };
+  if (grant.name !== undefined) entry.Name = grant.name;
+  if (grant.retiringPrincipal !== undefined) entry.RetiringPrincipal = grant.retiringPrincipal;
+  if (grant.constraints !== undefined) entry.Constraints = grant.constraints;
+  return entry;
+}
+
+/** Grants of the caller's account and Region that name this retiring principal, whatever their key. */
+function listRetirableGrants(context: Context, input: Input) {
+  const principal = requiredString(input, "RetiringPrincipal", { max: 256 });
+  const grants = [...context.store.grants.values()].filter(
+    (grant) =>
+      grant.retiringPrincipal === principal &&
+      context.store.keys.get(grant.keyArn)?.region === context.region,
+  );
+  const { page, meta } = paginate(grants, input, { default: 50, max: 100 });
+  return { Grants: page.map((grant) => grantEntry(context, grant)), ...meta };
+}
+
 function listGrants(context: Context, input: Input) {
   const key = findKey(context, requiredString(input, "KeyId", { max: 2048 }), { alias: false });
   const grantId = optionalString(input, "GrantId", { min: 1, max: 128 });
@@ -85,23 +113,7 @@ function listGrants(context: Context, input: Input) {
       (grantee === undefined || grant.granteePrincipal === grantee),
   );
   const { page, meta } = paginate(grants, input, { default: 50, max: 100 });
-  return {
-    Grants: page.map((grant) => {
-      const entry: Record<string, unknown> = {
-        KeyId: grant.keyArn,
-        GrantId: grant.grantId,
-        CreationDate: epochSeconds(grant.createdAt),
-        GranteePrincipal: grant.granteePrincipal,
-        IssuingAccount: `arn:aws:iam::${context.accountId}:root`,
-        Operations: grant.operations,
-      };
-      if (grant.name !== undefined) entry.Name = grant.name;
-      if (grant.retiringPrincipal !== undefined) entry.RetiringPrincipal = grant.retiringPrincipal;
-      if (grant.constraints !== undefined) entry.Constraints = grant.constraints;
-      return entry;
-    }),
-    ...meta,
-  };
+  return { Grants: page.map((grant) => grantEntry(context, grant)), ...meta };
 }
 
 function grantOfKey(context: Context, keyId: string, grantId: string): GrantRecord {
@@ -145,6 +157,7 @@ function revokeGrant(context: Context, input: Input) {
 export const grantOperations: OperationTable = {
   CreateGrant: writes(createGrant),
   ListGrants: reads(listGrants),
+  ListRetirableGrants: reads(listRetirableGrants),
   RetireGrant: writes(retireGrant),
   RevokeGrant: writes(revokeGrant),
 };

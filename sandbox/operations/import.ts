@@ -1,13 +1,8 @@
 import { randomBytes } from "node:crypto";
-import {
-  canWrap,
-  WRAPPING_ALGORITHMS,
-  WRAPPING_KEY_BITS,
-  WRAPPING_KEY_SPECS,
-} from "../../byok/vocabulary/wrapping";
+import { WRAPPING_ALGORITHMS, WRAPPING_KEY_BITS, WRAPPING_KEY_SPECS } from "../../byok/vocabulary/wrapping";
 import { type Context, findKey, invalidState } from "../context";
 import { checkMaterial, importedMaterialId, unwrapMaterial } from "../crypto";
-import { currentMaterial, isSymmetricEncryption } from "../key-metadata";
+import { currentMaterial, isPending, isSymmetricEncryption } from "../key-metadata";
 import type { ExpirationModel, ImportParameters, KeyRecord, MaterialRecord } from "../model";
 import { type OperationTable, writes } from "../operation";
 import { blob, epochSeconds, errors, type Input, KmsError } from "../protocol";
@@ -20,6 +15,7 @@ import {
   requiredString,
   validationFailure,
 } from "../validate";
+import { awsAllowsWrapping } from "../wrapping-table";
 
 const DAY = 86_400_000;
 /** Import parameters are valid for 24 hours. */
@@ -38,18 +34,18 @@ function externalKey(context: Context, input: Input): KeyRecord {
 }
 
 async function getParametersForImport(context: Context, input: Input) {
-  const key = externalKey(context, input);
   const algorithm = requiredEnum(input, "WrappingAlgorithm", [
     ...WRAPPING_ALGORITHMS,
     "RSAES_PKCS1_V1_5",
   ] as const);
   const wrappingKeySpec = requiredEnum(input, "WrappingKeySpec", WRAPPING_KEY_SPECS);
+  const key = externalKey(context, input);
   if (algorithm === "RSAES_PKCS1_V1_5") {
     throw errors.validation(
       "The RSAES_PKCS1_V1_5 wrapping algorithm is no longer supported for importing key material.",
     );
   }
-  if (!canWrap(key.keySpec, algorithm, wrappingKeySpec)) {
+  if (!awsAllowsWrapping(key.keySpec, algorithm, wrappingKeySpec)) {
     throw errors.validation(
       `WrappingAlgorithm ${algorithm} with WrappingKeySpec ${wrappingKeySpec} cannot carry key material of key spec ${key.keySpec}.`,
     );
@@ -128,16 +124,16 @@ function incorrectMaterial(message: string): KmsError {
 }
 
 function importKeyMaterial(context: Context, input: Input) {
-  const key = externalKey(context, input);
   const token = requiredBlob(input, "ImportToken", { max: 6144 });
   const wrapped = requiredBlob(input, "EncryptedKeyMaterial", { max: 6144 });
-  const expiry = requestedExpiry(context, input);
   const importType = optionalEnum(input, "ImportType", [
     "NEW_KEY_MATERIAL",
     "EXISTING_KEY_MATERIAL",
   ] as const);
   const description = optionalString(input, "KeyMaterialDescription", { max: 256 });
   const requestedId = optionalString(input, "KeyMaterialId", { min: 64, max: 64 });
+  const key = externalKey(context, input);
+  const expiry = requestedExpiry(context, input);
   const symmetric = isSymmetricEncryption(key);
   if (!symmetric && (importType || description !== undefined || requestedId !== undefined)) {
     throw errors.validation(
@@ -164,7 +160,7 @@ function importKeyMaterial(context: Context, input: Input) {
     const target =
       type === "EXISTING_KEY_MATERIAL"
         ? existingTarget(key, materialId, requestedId)
-        : newTarget(key, materialId, context.now);
+        : newTarget(context, key, materialId);
     target.bytes = material.toString("base64");
     target.importState = "IMPORTED";
     target.expirationModel = expiry.expirationModel;
@@ -173,13 +169,15 @@ function importKeyMaterial(context: Context, input: Input) {
     if (description !== undefined) target.description = description;
     if (publicKey) key.publicKey = publicKey.toString("base64");
     if (key.state === "PendingImport" && allMaterialPresent(key)) key.state = "Enabled";
+    if (target.state === "PENDING_MULTI_REGION_IMPORT_AND_ROTATION")
+      readyWhenEveryReplicaHasIt(context, key, target.id);
     return { KeyId: key.arn, KeyMaterialId: materialId };
   } finally {
     material.fill(0);
   }
 }
 
-/** Re-import: the bytes must be the material this key had (KMS recognises it by its derived id). */
+/** Re-import: the bytes must be material this key had (KMS recognises it by its derived id). */
 function existingTarget(key: KeyRecord, materialId: string, requestedId: string | undefined): MaterialRecord {
   if (key.materials.length === 0) {
     throw errors.validation(`${key.arn} has no key material to re-import; use ImportType NEW_KEY_MATERIAL.`);
@@ -189,7 +187,7 @@ function existingTarget(key: KeyRecord, materialId: string, requestedId: string 
   }
   const target = requestedId
     ? key.materials.find((material) => material.id === requestedId)
-    : (currentMaterial(key) ?? key.materials[0]);
+    : (key.materials.find((material) => material.id === materialId) ?? currentMaterial(key));
   if (!target) throw errors.notFound(`Key material ${requestedId} is not associated with ${key.arn}.`);
   if (target.id !== materialId) {
     throw incorrectMaterial(
@@ -199,8 +197,19 @@ function existingTarget(key: KeyRecord, materialId: string, requestedId: string 
   return target;
 }
 
-/** First import, or (symmetric keys) new material that waits as PENDING_ROTATION for RotateKeyOnDemand. */
-function newTarget(key: KeyRecord, materialId: string, now: number): MaterialRecord {
+/** Every key of a multi-Region key: the primary and its replicas. */
+function relatedKeys(context: Context, key: KeyRecord): KeyRecord[] {
+  if (!key.multiRegion) return [key];
+  return [...context.store.keys.values()].filter((other) => other.keyId === key.keyId);
+}
+
+/**
+ * First import, or (symmetric keys) new material that waits for RotateKeyOnDemand. A multi-Region primary's new
+ * material waits as PENDING_MULTI_REGION_IMPORT_AND_ROTATION until each replica has it; replicas never take
+ * new material directly.
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html
+ */
+function newTarget(context: Context, key: KeyRecord, materialId: string): MaterialRecord {
   if (key.materials.some((material) => material.id === materialId)) {
     throw incorrectMaterial(
       `This key material is already associated with ${key.arn}; import it as EXISTING_KEY_MATERIAL.`,
@@ -211,16 +220,44 @@ function newTarget(key: KeyRecord, materialId: string, now: number): MaterialRec
       `${key.arn} already has key material; only symmetric encryption keys take new material.`,
     );
   }
-  if (key.materials.some((material) => material.state === "PENDING_ROTATION")) {
-    throw errors.validation(`${key.arn} already has key material pending rotation; rotate the key first.`);
+  if (key.multiRegionRole === "REPLICA") {
+    throw errors.unsupported(
+      `${key.arn} is a replica key; import new key material into its primary key, then import the same material into the replica as EXISTING_KEY_MATERIAL.`,
+    );
   }
-  const material: MaterialRecord = {
-    id: materialId,
-    state: key.materials.length === 0 ? "CURRENT" : "PENDING_ROTATION",
-    createdAt: now,
-  };
+  if (key.materials.some(isPending)) {
+    throw errors.invalidState(`${key.arn} already has key material pending rotation; rotate the key first.`);
+  }
+  const replicas = relatedKeys(context, key).filter((other) => other !== key);
+  const state =
+    key.materials.length === 0
+      ? "CURRENT"
+      : replicas.length > 0
+        ? "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"
+        : "PENDING_ROTATION";
+  const material: MaterialRecord = { id: materialId, state, createdAt: context.now };
   key.materials.push(material);
+  if (state === "PENDING_MULTI_REGION_IMPORT_AND_ROTATION") {
+    for (const replica of replicas) {
+      replica.materials.push({
+        id: materialId,
+        state,
+        createdAt: context.now,
+        importState: "PENDING_IMPORT",
+      });
+    }
+  }
   return material;
+}
+
+/** Once every related key holds the new material, it is PENDING_ROTATION everywhere. */
+function readyWhenEveryReplicaHasIt(context: Context, key: KeyRecord, materialId: string): void {
+  const copies = relatedKeys(context, key).map((related) =>
+    related.materials.find((material) => material.id === materialId),
+  );
+  if (copies.every((copy) => copy?.bytes !== undefined)) {
+    for (const copy of copies) if (copy) copy.state = "PENDING_ROTATION";
+  }
 }
 
 function deleteImportedKeyMaterial(context: Context, input: Input) {
@@ -237,11 +274,16 @@ function deleteImportedKeyMaterial(context: Context, input: Input) {
 }
 
 /**
- * Imported material deleted (by request or expiry): the key waits for the same material again. KMS puts the
- * key in PendingImport when any of its materials is deleted or expires, current or not.
- * https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html
+ * Imported material deleted (by request or expiry). Material pending rotation is not permanently associated
+ * with the key: it goes, and the key stays as it is. Any other material leaves the key waiting for that same
+ * material again: PendingImport, whether the material was current or not.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-delete-key-material.html
  */
 export function forgetMaterial(key: KeyRecord, material: MaterialRecord): void {
+  if (isPending(material)) {
+    key.materials = key.materials.filter((other) => other !== material);
+    return;
+  }
   delete material.bytes;
   delete material.expirationModel;
   delete material.validTo;
@@ -249,9 +291,10 @@ export function forgetMaterial(key: KeyRecord, material: MaterialRecord): void {
   if (key.state !== "PendingDeletion") key.state = "PendingImport";
 }
 
-/** A key leaves PendingImport once every material it ever had is present again. */
+/** A key leaves PendingImport once every material permanently associated with it is present again. */
 export function allMaterialPresent(key: KeyRecord): boolean {
-  return key.materials.length > 0 && key.materials.every((material) => material.bytes !== undefined);
+  const permanent = key.materials.filter((material) => !isPending(material));
+  return permanent.length > 0 && permanent.every((material) => material.bytes !== undefined);
 }
 
 export const importOperations: OperationTable = {

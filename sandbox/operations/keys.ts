@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { KEY_SPEC_INFO, KEY_SPECS, KEY_USAGES, type KeySpec } from "../../byok/vocabulary/key-specs";
+import { KEY_SPECS, type KeySpec } from "../../byok/vocabulary/key-specs";
 import { assertNotPendingDeletion, type Context, findKey, invalidState, keyArn } from "../context";
 import { generateMaterial, randomMaterialId } from "../crypto";
+import { isPending } from "../key-metadata";
+import { KEY_USAGE_TYPES, type SandboxKeyUsage, SPEC_RULES } from "../key-specs";
 import type { KeyRecord, Origin } from "../model";
 import { type OperationTable, reads, writes } from "../operation";
 import { paginate } from "../pagination";
@@ -13,6 +15,7 @@ import {
   optionalString,
   optionalTags,
   requiredString,
+  validationFailure,
 } from "../validate";
 import { defaultPolicy, describe } from "./describe";
 import { allMaterialPresent } from "./import";
@@ -21,37 +24,55 @@ import { checkPolicy } from "./policy-tags";
 const ORIGINS = ["AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"] as const;
 const DAY = 86_400_000;
 
-/** The KeySpec of a CreateKey request (or its deprecated twin CustomerMasterKeySpec). */
-function requestedSpec(input: Input): KeySpec {
-  const spec = optionalEnum(input, "KeySpec", KEY_SPECS);
-  const legacy = optionalEnum(input, "CustomerMasterKeySpec", KEY_SPECS);
+/**
+ * KeySpec and KeyUsage of a CreateKey request, checked in KMS's order once every member passed the front
+ * end's shape checks: the deprecated CustomerMasterKeySpec, then "KeyUsage is required" (every spec but
+ * SYMMETRIC_DEFAULT: RSA and ECC keys have two usages, and KMS does not guess for HMAC either), then whether the
+ * usage fits the spec.
+ */
+function requestedSpecAndUsage(
+  spec: KeySpec | undefined,
+  legacy: KeySpec | undefined,
+  usage: SandboxKeyUsage | undefined,
+): { keySpec: KeySpec; keyUsage: SandboxKeyUsage } {
   if (spec && legacy) {
     throw errors.validation(
       "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.",
     );
   }
-  return spec ?? legacy ?? "SYMMETRIC_DEFAULT";
+  const keySpec = spec ?? legacy ?? "SYMMETRIC_DEFAULT";
+  if (usage === undefined && keySpec !== "SYMMETRIC_DEFAULT") {
+    throw errors.validation(
+      "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.",
+    );
+  }
+  const keyUsage = usage ?? "ENCRYPT_DECRYPT";
+  if (!SPEC_RULES[keySpec].usages.includes(keyUsage)) {
+    throw errors.validation(`KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`);
+  }
+  return { keySpec, keyUsage };
 }
 
 async function createKey(context: Context, input: Input) {
+  // The front end checks every member's shape first; the rules between members come after.
   const policy = optionalString(input, "Policy", { min: 1, max: 32768 });
-  if (policy !== undefined) checkPolicy(policy);
   const description = optionalString(input, "Description", { max: 8192 }) ?? "";
-  const keySpec = requestedSpec(input);
-  const usages = KEY_SPEC_INFO[keySpec].usages;
-  const keyUsage = optionalEnum(input, "KeyUsage", KEY_USAGES) ?? usages[0] ?? "ENCRYPT_DECRYPT";
-  if (!usages.includes(keyUsage)) {
-    throw errors.validation(`KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`);
-  }
+  const usage = optionalEnum(input, "KeyUsage", KEY_USAGE_TYPES);
+  const legacy = optionalEnum(input, "CustomerMasterKeySpec", KEY_SPECS);
   const origin = optionalEnum(input, "Origin", ORIGINS) ?? "AWS_KMS";
+  optionalString(input, "CustomKeyStoreId", { min: 1, max: 64 });
+  optionalBoolean(input, "BypassPolicyLockoutSafetyCheck");
+  const tags = optionalTags(input, "Tags") ?? [];
+  const multiRegion = optionalBoolean(input, "MultiRegion") ?? false;
+  optionalString(input, "XksKeyId", { min: 1, max: 128 });
+  const spec = optionalEnum(input, "KeySpec", KEY_SPECS);
+  const { keySpec, keyUsage } = requestedSpecAndUsage(spec, legacy, usage);
   if (origin === "AWS_CLOUDHSM" || origin === "EXTERNAL_KEY_STORE") {
     throw errors.unsupported(
       `Origin ${origin} needs a custom key store, which the keyplane sandbox does not have`,
     );
   }
-  optionalBoolean(input, "BypassPolicyLockoutSafetyCheck");
-  const tags = optionalTags(input, "Tags") ?? [];
-  const multiRegion = optionalBoolean(input, "MultiRegion") ?? false;
+  if (policy !== undefined) checkPolicy(policy);
   const keyId = multiRegion ? `mrk-${randomBytes(16).toString("hex")}` : randomUUID();
   const key: KeyRecord = {
     keyId,
@@ -116,7 +137,6 @@ function disableKey(context: Context, input: Input) {
 }
 
 function updateKeyDescription(context: Context, input: Input) {
-  const key = managedKey(context, input);
   const description = optionalString(input, "Description", { max: 8192 });
   if (description === undefined) {
     throw new KmsError(
@@ -124,14 +144,15 @@ function updateKeyDescription(context: Context, input: Input) {
       "1 validation error detected: Value null at 'description' failed to satisfy constraint: Member must not be null",
     );
   }
+  const key = managedKey(context, input);
   assertNotPendingDeletion(key);
   key.description = description;
   return {};
 }
 
 function scheduleKeyDeletion(context: Context, input: Input) {
-  const key = managedKey(context, input);
   const days = optionalInteger(input, "PendingWindowInDays", { min: 7, max: 30 }) ?? 30;
+  const key = managedKey(context, input);
   assertNotPendingDeletion(key);
   key.state = "PendingDeletion";
   key.deletionDate = context.now + days * DAY;
@@ -157,16 +178,16 @@ function cancelKeyDeletion(context: Context, input: Input) {
 }
 
 async function replicateKey(context: Context, input: Input) {
-  const primary = managedKey(context, input);
   const replicaRegion = requiredString(input, "ReplicaRegion", { max: 32 });
-  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(replicaRegion)) {
-    throw errors.validation(`${replicaRegion} is not a valid AWS Region`);
-  }
   const policy = optionalString(input, "Policy", { min: 1, max: 32768 });
-  if (policy !== undefined) checkPolicy(policy);
   const description = optionalString(input, "Description", { max: 8192 });
   const tags = optionalTags(input, "Tags") ?? [];
   optionalBoolean(input, "BypassPolicyLockoutSafetyCheck");
+  const primary = managedKey(context, input);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(replicaRegion)) {
+    throw errors.validation(`${replicaRegion} is not a valid AWS Region`);
+  }
+  if (policy !== undefined) checkPolicy(policy);
   if (primary.multiRegionRole !== "PRIMARY") {
     throw errors.unsupported(`${primary.arn} is not a multi-Region primary key.`);
   }
@@ -185,28 +206,66 @@ async function replicateKey(context: Context, input: Input) {
     arn,
     region: replicaRegion,
     createdAt: context.now,
-    description: description ?? primary.description,
+    // A replica shares key material and spec, not the description: AWS leaves it empty unless given.
+    description: description ?? "",
     multiRegionRole: "REPLICA",
     policy: policy ?? defaultPolicy(primary.accountId),
     tags,
     state: hasMaterial ? (primary.state === "Disabled" ? "Disabled" : "Enabled") : "PendingImport",
   };
+  delete replica.lastUsage;
   if (!shared) {
-    replica.materials = replica.materials.map(({ id, state, createdAt, description }) => ({
-      id,
-      state,
-      createdAt,
-      importState: "PENDING_IMPORT",
-      ...(description === undefined ? {} : { description }),
-    }));
+    replica.materials = replica.materials
+      .filter((material) => !isPending(material))
+      .map(({ id, state, createdAt, description, rotationType, rotationDate }) => ({
+        id,
+        state,
+        createdAt,
+        importState: "PENDING_IMPORT",
+        ...(description === undefined ? {} : { description }),
+        ...(rotationType === undefined ? {} : { rotationType }),
+        ...(rotationDate === undefined ? {} : { rotationDate }),
+      }));
     delete replica.publicKey;
   }
   context.store.keys.set(arn, replica);
+  // The answer describes the replica while KMS is still creating it: no current material id yet, and
+  // ReplicaTags only when tags were given.
+  const metadata = describe({ ...context, region: replicaRegion }, replica);
+  delete metadata.CurrentKeyMaterialId;
   return {
-    ReplicaKeyMetadata: describe({ ...context, region: replicaRegion }, replica),
+    ReplicaKeyMetadata: metadata,
     ReplicaPolicy: replica.policy,
-    ReplicaTags: replica.tags,
+    ...(replica.tags.length > 0 ? { ReplicaTags: replica.tags } : {}),
   };
+}
+
+/**
+ * UpdatePrimaryRegion: the replica in PrimaryRegion becomes the primary and the primary becomes a replica.
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdatePrimaryRegion.html
+ */
+function updatePrimaryRegion(context: Context, input: Input) {
+  const key = managedKey(context, input);
+  const region = requiredString(input, "PrimaryRegion", { max: 32 });
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
+    throw validationFailure(
+      "PrimaryRegion",
+      region,
+      "Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$",
+    );
+  }
+  if (key.multiRegionRole !== "PRIMARY") {
+    throw errors.unsupported(`${key.arn} is not a multi-Region primary key.`);
+  }
+  assertNotPendingDeletion(key);
+  if (key.state === "Disabled") throw errors.disabled(`${key.arn} is disabled.`);
+  if (region === key.region) return {};
+  const replica = context.store.keys.get(keyArn(region, key.accountId, key.keyId));
+  if (!replica) throw errors.notFound(`There is no replica of ${key.arn} in ${region}.`);
+  if (replica.state === "PendingDeletion") throw invalidState(replica);
+  key.multiRegionRole = "REPLICA";
+  replica.multiRegionRole = "PRIMARY";
+  return {};
 }
 
 export const keyOperations: OperationTable = {
@@ -219,4 +278,5 @@ export const keyOperations: OperationTable = {
   ScheduleKeyDeletion: writes(scheduleKeyDeletion),
   CancelKeyDeletion: writes(cancelKeyDeletion),
   ReplicateKey: writes(replicateKey),
+  UpdatePrimaryRegion: writes(updatePrimaryRegion),
 };

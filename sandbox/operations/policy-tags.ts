@@ -40,9 +40,9 @@ function getKeyPolicy(context: Context, input: Input) {
 }
 
 function putKeyPolicy(context: Context, input: Input) {
-  const key = policyKey(context, input);
   const policy = requiredString(input, "Policy", { max: 32768 });
   optionalBoolean(input, "BypassPolicyLockoutSafetyCheck");
+  const key = policyKey(context, input);
   checkPolicy(policy);
   assertNotPendingDeletion(key);
   key.policy = policy;
@@ -55,9 +55,9 @@ function listKeyPolicies(context: Context, input: Input) {
 }
 
 function tagResource(context: Context, input: Input) {
-  const key = findKey(context, requiredString(input, "KeyId", { max: 2048 }), { alias: false });
   const tags = optionalTags(input, "Tags");
   if (tags === undefined) throw validationFailure("Tags", undefined, "Member must not be null");
+  const key = findKey(context, requiredString(input, "KeyId", { max: 2048 }), { alias: false });
   assertNotPendingDeletion(key);
   const merged = new Map(key.tags.map((tag) => [tag.TagKey, tag.TagValue]));
   for (const tag of tags) merged.set(tag.TagKey, tag.TagValue);
@@ -67,9 +67,9 @@ function tagResource(context: Context, input: Input) {
 }
 
 function untagResource(context: Context, input: Input) {
-  const key = findKey(context, requiredString(input, "KeyId", { max: 2048 }), { alias: false });
   const tagKeys = optionalStringList(input, "TagKeys");
   if (tagKeys === undefined) throw validationFailure("TagKeys", undefined, "Member must not be null");
+  const key = findKey(context, requiredString(input, "KeyId", { max: 2048 }), { alias: false });
   assertNotPendingDeletion(key);
   key.tags = key.tags.filter((tag) => !tagKeys.includes(tag.TagKey));
   return {};

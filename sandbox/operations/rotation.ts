@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type Context, findKey, invalidState } from "../context";
 import { randomMaterialId } from "../crypto";
-import { isSymmetricEncryption } from "../key-metadata";
+import { isPending, isSymmetricEncryption } from "../key-metadata";
 import type { KeyRecord, MaterialRecord } from "../model";
 import { type OperationTable, reads, writes } from "../operation";
 import { paginate } from "../pagination";
@@ -46,9 +46,9 @@ function withReplicas(context: Context, key: KeyRecord): KeyRecord[] {
 }
 
 function enableKeyRotation(context: Context, input: Input) {
-  const key = rotationKey(context, input);
   const period =
     optionalInteger(input, "RotationPeriodInDays", { min: 90, max: 2560 }) ?? DEFAULT_ROTATION_DAYS;
+  const key = rotationKey(context, input);
   assertAutoRotatable(key);
   assertRotationState(key);
   const lastRotation = Math.max(
@@ -112,8 +112,13 @@ export function freshMaterial(now: number): MaterialRecord {
   };
 }
 
+/**
+ * KMS checks the key state first (a disabled key is a DisabledException whatever its type), then whether the
+ * key can rotate, then the quota, then (imported material) whether new material waits in every Region.
+ */
 function rotateKeyOnDemand(context: Context, input: Input) {
   const key = rotationKey(context, input);
+  assertRotationState(key);
   if (!isSymmetricEncryption(key)) {
     throw errors.unsupported(
       `${key.arn} is not a symmetric encryption key; only those can be rotated on demand.`,
@@ -122,7 +127,6 @@ function rotateKeyOnDemand(context: Context, input: Input) {
   if (key.multiRegionRole === "REPLICA") {
     throw errors.unsupported(`${key.arn} is a replica key; rotate its primary key.`);
   }
-  assertRotationState(key);
   const onDemand = key.materials.filter((material) => material.rotationType === "ON_DEMAND").length;
   if (onDemand >= ON_DEMAND_ROTATIONS_PER_KEY) {
     throw new KmsError(
@@ -132,13 +136,21 @@ function rotateKeyOnDemand(context: Context, input: Input) {
   }
   if (key.origin === "EXTERNAL") {
     // Imported keys rotate to material imported beforehand with ImportType NEW_KEY_MATERIAL.
-    const pending = key.materials.find((material) => material.state === "PENDING_ROTATION" && material.bytes);
-    if (!pending) {
-      throw errors.validation(
+    const pending = key.materials.find(isPending);
+    if (pending?.state === "PENDING_MULTI_REGION_IMPORT_AND_ROTATION") {
+      throw errors.invalidState(
+        `${key.arn} cannot rotate: key material ${pending.id} is not yet imported into every replica key.`,
+      );
+    }
+    if (!pending?.bytes) {
+      throw errors.invalidState(
         `${key.arn} has no new key material to rotate to; import it with ImportType NEW_KEY_MATERIAL first.`,
       );
     }
-    promote(key, pending, "ON_DEMAND", context.now);
+    for (const related of withReplicas(context, key)) {
+      const copy = related.materials.find((material) => material.id === pending.id);
+      if (copy) promote(related, copy, "ON_DEMAND", context.now);
+    }
     return { KeyId: key.arn };
   }
   const material = freshMaterial(context.now);

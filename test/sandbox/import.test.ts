@@ -252,7 +252,11 @@ describe("ImportKeyMaterial", () => {
     ).rejects.toMatchObject({ name: "InvalidCiphertextException" });
     await expect(
       attempt(mine.ImportToken, wrapForImport(mine.PublicKey!, "RSAES_OAEP_SHA_256", randomBytes(16))),
-    ).rejects.toMatchObject({ name: "ValidationException" });
+    ).rejects.toMatchObject({
+      name: "IncorrectKeyMaterialException",
+      message: "The key material is 16 bytes long; key spec SYMMETRIC_DEFAULT takes 32 bytes.",
+      $metadata: { httpStatusCode: 400 },
+    });
     await expect(
       kms.send(
         new ImportKeyMaterialCommand({
@@ -345,7 +349,9 @@ describe("material lifecycle", () => {
     });
     const old = await kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from("v1 data") }));
     await expect(kms.send(new RotateKeyOnDemandCommand({ KeyId }))).rejects.toMatchObject({
-      name: "ValidationException",
+      name: "KMSInvalidStateException",
+      message: expect.stringContaining("has no new key material to rotate to"),
+      $metadata: { httpStatusCode: 400 },
     });
     const second = await importMaterial(KeyId, randomBytes(32), "RSAES_OAEP_SHA_256", {
       ImportType: "NEW_KEY_MATERIAL",

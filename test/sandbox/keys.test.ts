@@ -275,7 +275,12 @@ describe("aliases", () => {
     });
     await expect(
       kms.send(new CreateAliasCommand({ AliasName: "nope", TargetKeyId: first.KeyId })),
-    ).rejects.toMatchObject({ name: "InvalidAliasNameException" });
+    ).rejects.toMatchObject({
+      name: "ValidationException",
+      message:
+        'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
+      $metadata: { httpStatusCode: 400 },
+    });
     await expect(
       kms.send(new CreateAliasCommand({ AliasName: "alias/aws/s3", TargetKeyId: first.KeyId })),
     ).rejects.toMatchObject({ name: "NotAuthorizedException" });

@@ -7,6 +7,7 @@
  */
 const UNIT = [
   "byok/escrow",
+  "byok/expiry-rule",
   "byok/journal",
   "byok/models",
   "byok/offline-binding",
@@ -14,16 +15,25 @@ const UNIT = [
   "byok-online/units",
   "cli/progress",
   "cli/report-error",
+  "package/ci-recipes",
   "sandbox/quotas-faults",
+  "sandbox/wrapping-table",
   "stacks/app",
   "stacks/constructs",
   "stacks/derive",
   "stacks/guardrails",
+  "stacks/library",
   "stacks/plan-errors",
   "stacks/policy",
 ];
 /** Besides every file under test/e2e/. */
-const E2E = ["sandbox/stacks-e2e", "sandbox/terraform-e2e", "stacks/synth-terraform", "cli/fleet-scale"];
+const E2E = [
+  "cli/fleet-scale",
+  "package/package",
+  "sandbox/stacks-e2e",
+  "sandbox/terraform-e2e",
+  "stacks/synth-terraform",
+];
 const files = (names) => names.map((name) => `<rootDir>/test/${name}.test.ts`);
 
 const common = {

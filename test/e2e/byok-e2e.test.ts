@@ -58,7 +58,7 @@ describeWithTool(
     beforeAll(async () => {
       work = mkdtempSync(join(tmpdir(), "keyplane-e2e-"));
       mkdirSync(join(work, "sandbox"));
-      sandbox = await startSandbox({ stateFile: join(work, "sandbox", "state.json") });
+      sandbox = await startSandbox({ stateFile: join(work, "sandbox", "state.json"), wrappingKeyPool: 2 });
       env = sandbox.env();
     });
     afterAll(async () => {
@@ -246,7 +246,7 @@ describeWithTool(
       const verified = await cli(["byok", "journal", "verify", journal]);
       expect(verified.stdout).toContain("intact");
       expect(verified.code).toBe(0);
-    }, 600_000);
+    }, 900_000);
 
     // The provider reads the imported material's ValidTo back; ExternalKey ignores valid_to so that an
     // import done outside Terraform is not planned away (expiration_model is computed-only).

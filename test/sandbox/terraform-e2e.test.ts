@@ -157,5 +157,5 @@ describeWithTool(TERRAFORM, "terraform against the sandbox", () => {
     const after = await kms.send(new DescribeKeyCommand({ KeyId: byok.KeyMetadata!.KeyId! }));
     expect(after.KeyMetadata?.KeyState).toBe("PendingDeletion");
     expect((await kms.send(new ListAliasesCommand({}))).Aliases).toEqual([]);
-  }, 600_000);
+  }, 900_000);
 });

@@ -82,7 +82,7 @@ describeWithTool(TERRAFORM, "synthesized examples under real terraform", () => {
     } finally {
       await sandbox.stop();
     }
-  }, 400_000);
+  }, 600_000);
 });
 
 // cdktf-cli needs no terraform for synth, but loads for seconds: it lives with the slow tests.

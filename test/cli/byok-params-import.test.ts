@@ -19,7 +19,7 @@ let env: Record<string, string>;
 const dir = mkdtempSync(join(tmpdir(), "keyplane-params-"));
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({ wrappingKeyPool: 2 });
   kms = sandbox.kms();
   env = sandbox.env();
 });

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
+import { registerAudit } from "./commands/audit";
 import { registerByok } from "./commands/byok";
 import { registerCompletion } from "./commands/completion";
 import { registerDemo } from "./commands/demo";
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerByok(program);
   registerRotation(program);
   registerExpiry(program);
+  registerAudit(program);
   registerSandbox(program);
   registerDemo(program);
   registerCompletion(program);
@@ -53,7 +55,7 @@ function allCommands(command: Command): Command[] {
   return command.commands.flatMap((child) => [child, ...allCommands(child)]);
 }
 
-function readVersion(): string {
+export function readVersion(): string {
   // package.json sits two folders up from dist/cli and one from cli/ under ts; try both.
   for (const path of ["../../package.json", "../package.json"]) {
     try {

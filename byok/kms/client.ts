@@ -1,5 +1,5 @@
 import { KMSClient, type KMSClientConfig } from "@aws-sdk/client-kms";
-import { paceToQuotas } from "./pacer";
+import { paceToQuotas, quotaScale } from "./pacer";
 import { trackServerTime } from "./server-time";
 
 export interface KmsClientOptions {
@@ -9,6 +9,10 @@ export interface KmsClientOptions {
   endpointUrl?: string;
   /** Attempts per call including the first; fleet scans raise it so throttles never fail a run. */
   maxAttempts?: number;
+  /** Credentials other than the default chain's (an audit's assumed role in another account). */
+  credentials?: KMSClientConfig["credentials"];
+  /** The account the credentials act in, when it is not the default's: quotas are per account and Region. */
+  quotaAccount?: string;
 }
 
 /** Region used when neither the flag, the environment nor the profile names one. */
@@ -29,11 +33,12 @@ export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
     region: regionProvider(options),
   };
   if (options.profile) config.profile = options.profile;
+  if (options.credentials) config.credentials = options.credentials;
   const endpoint = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL_KMS;
   if (endpoint) config.endpoint = endpoint;
   const client = new KMSClient(config);
   trackServerTime(client, endpoint);
-  paceToQuotas(client, endpoint);
+  paceToQuotas(client, endpoint, quotaScale(), options.quotaAccount);
   return client;
 }
 

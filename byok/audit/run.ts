@@ -1,0 +1,157 @@
+/**
+ * The audit of an estate: every account (its own credentials, or a role assumed in it) × every Region, read
+ * side by side. Each pair has its own KMS client, paced to that account and Region's quotas, and its own
+ * concurrency limit, so a slow or throttled pair does not hold up the others. Findings are computed as each
+ * key is read and the key is dropped: memory grows with findings, not keys. An account or pair that fails is
+ * reported in `errors`; the others finish.
+ */
+import { isKeyplaneError } from "../errors";
+import { createKmsClient, type KmsClientOptions } from "../kms/client";
+import { createLimiter } from "../kms/limiter";
+import { listKeysAndRead } from "../kms/list-keys";
+import type { AuditTarget } from "./accounts";
+import { type AssumedRole, assumedRoleProvider, callerAccount } from "./credentials";
+import { auditEstate, auditKey } from "./evaluate";
+import { type AuditError, type AuditSettings, type Finding, SEVERITIES } from "./model";
+import { readAuditedKey } from "./read-key";
+
+/** Requests in flight per account and Region (the pacer keeps them under the quotas). */
+export const PAIR_CONCURRENCY = 16;
+
+export interface AuditOptions extends Omit<KmsClientOptions, "region" | "credentials" | "quotaAccount"> {
+  /** Accounts to audit; empty: the caller's own account. */
+  targets: readonly AuditTarget[];
+  regions: readonly string[];
+  settings: AuditSettings;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface AuditReport {
+  findings: Finding[];
+  errors: AuditError[];
+}
+
+interface Account {
+  target: AuditTarget;
+  role?: AssumedRole;
+}
+
+export async function auditEstateOf(options: AuditOptions): Promise<AuditReport> {
+  const errors: AuditError[] = [];
+  const accounts = await openAccounts(options, errors);
+  const progress = new Map<string, [number, number]>();
+  const report = () => {
+    let done = 0;
+    let total = 0;
+    for (const [d, t] of progress.values()) {
+      done += d;
+      total += t;
+    }
+    options.onProgress?.(done, total);
+  };
+  try {
+    const perPair = await Promise.all(
+      accounts.flatMap((account) =>
+        options.regions.map(async (region) => {
+          try {
+            return await auditPair(options, account, region, (done, total) => {
+              progress.set(`${account.target.account}/${region}`, [done, total]);
+              report();
+            });
+          } catch (error) {
+            errors.push(errorOf(account.target, error, region));
+            return [];
+          }
+        }),
+      ),
+    );
+    return { findings: sortFindings(perPair.flat()), errors: sortErrors(errors) };
+  } finally {
+    for (const account of accounts) account.role?.close();
+  }
+}
+
+/** Assumes each target's role up front: an account that refuses it is reported once, not per Region. */
+async function openAccounts(options: AuditOptions, errors: AuditError[]): Promise<Account[]> {
+  if (options.targets.length === 0) return [{ target: { account: await callerAccount(options) } }];
+  const opened = await Promise.all(
+    options.targets.map(async (target): Promise<Account | undefined> => {
+      if (!target.roleArn) return { target };
+      try {
+        return { target, role: await assumedRoleProvider(target.roleArn, options) };
+      } catch (error) {
+        errors.push(errorOf(target, error));
+        return undefined;
+      }
+    }),
+  );
+  return opened.filter((account): account is Account => account !== undefined);
+}
+
+async function auditPair(
+  options: AuditOptions,
+  account: Account,
+  region: string,
+  onKey: (done: number, total: number) => void,
+): Promise<Finding[]> {
+  const client = createKmsClient({
+    ...options,
+    region,
+    maxAttempts: options.maxAttempts ?? 12,
+    quotaAccount: account.target.account,
+    ...(account.role ? { credentials: account.role.credentials } : {}),
+  });
+  try {
+    let keyCount = 0;
+    const perKey = await listKeysAndRead(client, {
+      limiter: createLimiter(PAIR_CONCURRENCY),
+      region,
+      includePendingDeletion: true,
+      onKey,
+      readFurther: async (key) => {
+        keyCount += 1;
+        return auditKey(await readAuditedKey(client, account.target.account, key), options.settings);
+      },
+    });
+    const estate = auditEstate({ account: account.target.account, region, keyCount }, options.settings);
+    return [...perKey.flat(), ...estate];
+  } finally {
+    client.destroy();
+  }
+}
+
+function errorOf(target: AuditTarget, error: unknown, region?: string): AuditError {
+  const name = isKeyplaneError(error) ? (error.awsName ?? error.code) : "Error";
+  const message = isKeyplaneError(error)
+    ? error.message
+    : error instanceof Error
+      ? error.message
+      : String(error);
+  return {
+    account: target.account,
+    ...(region ? { region } : {}),
+    ...(target.roleArn ? { roleArn: target.roleArn } : {}),
+    error: name,
+    message,
+  };
+}
+
+function sortErrors(errors: AuditError[]): AuditError[] {
+  return errors.sort(
+    (a, b) => a.account.localeCompare(b.account) || (a.region ?? "").localeCompare(b.region ?? ""),
+  );
+}
+
+/** Most severe first, then by account, Region, key and rule: the same estate prints the same report. */
+function sortFindings(findings: Finding[]): Finding[] {
+  const rank = (finding: Finding) => SEVERITIES.indexOf(finding.severity);
+  return findings.sort(
+    (a, b) =>
+      rank(b) - rank(a) ||
+      a.account.localeCompare(b.account) ||
+      a.region.localeCompare(b.region) ||
+      a.keyArn.localeCompare(b.keyArn) ||
+      a.rule.localeCompare(b.rule) ||
+      a.evidence.localeCompare(b.evidence),
+  );
+}

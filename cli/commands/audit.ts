@@ -1,0 +1,51 @@
+import { type Command, Option } from "commander";
+
+export interface AuditFlags {
+  regions?: string;
+  accounts?: string;
+  roleName?: string;
+  organization?: boolean;
+  format?: "sarif";
+  failOn?: string;
+  budget?: string;
+  within: string;
+  unusedDays: string;
+  maxRotationDays: string;
+}
+
+/** `keyplane audit`: pitfalls in the customer managed keys that already exist, across accounts and Regions. */
+export function registerAudit(program: Command): void {
+  program
+    .command("audit")
+    .description("find pitfalls in existing customer managed keys (every account and Region given)")
+    .option("--regions <list>", "comma-separated regions (default: the profile's region)")
+    .option("--accounts <file>", "YAML or JSON list of account ids (with --role-name) or role ARNs")
+    .option("--role-name <name>", "role assumed in each account id of --accounts (STS AssumeRole)")
+    .option("--organization", "every account of the AWS Organization (not available yet)")
+    .addOption(new Option("--format <format>", "SARIF 2.1.0 for code-scanning dashboards").choices(["sarif"]))
+    .addOption(
+      new Option("--fail-on <severity>", "exit 3 when a finding is at or above").choices([
+        "low",
+        "medium",
+        "high",
+        "critical",
+      ]),
+    )
+    .option("--budget <n>", "customer managed keys allowed per account and Region")
+    .option("--within <duration>", "imported material expiring within this is reported", "30d")
+    .option("--unused-days <n>", "keys without cryptographic use for this many days are reported", "90")
+    .option(
+      "--max-rotation-days <n>",
+      "rotation period allowed for keys without a keyplane:rotation-days tag",
+      "365",
+    )
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 done; 1 error; 2 usage; 3 a finding at or above --fail-on.\n" +
+        'JSON (--output json): {"findings":[{"rule","severity","keyArn","account","region","evidence","fix","controls"}],"errors":[...]}',
+    )
+    .action(async (flags: AuditFlags, command: Command) => {
+      const { runAudit } = await import("./audit-action");
+      await runAudit(flags, command);
+    });
+}

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
+import { registerAdopt } from "./commands/adopt";
 import { registerAudit } from "./commands/audit";
 import { registerByok } from "./commands/byok";
 import { registerCompletion } from "./commands/completion";
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerRotation(program);
   registerExpiry(program);
   registerAudit(program);
+  registerAdopt(program);
   registerSandbox(program);
   registerDemo(program);
   registerCompletion(program);

@@ -12,7 +12,7 @@ import { listKeysAndRead } from "../kms/list-keys";
 import type { AuditTarget } from "./accounts";
 import { type AssumedRole, assumedRoleProvider, callerAccount } from "./credentials";
 import { auditEstate, auditKey } from "./evaluate";
-import { type AuditError, type AuditSettings, type Finding, SEVERITIES } from "./model";
+import { type AuditError, type AuditedKey, type AuditSettings, type Finding, SEVERITIES } from "./model";
 import { readAuditedKey } from "./read-key";
 
 /** Requests in flight per account and Region (the pacer keeps them under the quotas). */
@@ -154,4 +154,22 @@ function sortFindings(findings: Finding[]): Finding[] {
       a.rule.localeCompare(b.rule) ||
       a.evidence.localeCompare(b.evidence),
   );
+}
+
+/** Every customer managed key of the caller's account in one Region, read in full (for `keyplane adopt`). */
+export async function readKeysOf(
+  options: Omit<KmsClientOptions, "credentials" | "quotaAccount"> & { region: string },
+): Promise<{ account: string; keys: AuditedKey[] }> {
+  const account = await callerAccount(options);
+  const client = createKmsClient({ ...options, maxAttempts: options.maxAttempts ?? 12 });
+  try {
+    const keys = await listKeysAndRead(client, {
+      limiter: createLimiter(PAIR_CONCURRENCY),
+      region: options.region,
+      readFurther: (key) => readAuditedKey(client, account, key),
+    });
+    return { account, keys };
+  } finally {
+    client.destroy();
+  }
 }

@@ -23,6 +23,8 @@ export interface AuditOptions extends Omit<KmsClientOptions, "region" | "credent
   targets: readonly AuditTarget[];
   regions: readonly string[];
   settings: AuditSettings;
+  /** `--shard I/N`: this run reads every Nth account-Region pair from the Ith (1-based). */
+  shard?: { index: number; count: number };
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -38,7 +40,8 @@ interface Account {
 
 export async function auditEstateOf(options: AuditOptions): Promise<AuditReport> {
   const errors: AuditError[] = [];
-  const accounts = await openAccounts(options, errors);
+  const pairs = shardPairs(options);
+  const accounts = await openAccounts(options, [...new Set(pairs.map((pair) => pair.target))], errors);
   const progress = new Map<string, [number, number]>();
   const report = () => {
     let done = 0;
@@ -51,41 +54,65 @@ export async function auditEstateOf(options: AuditOptions): Promise<AuditReport>
   };
   try {
     const perPair = await Promise.all(
-      accounts.flatMap((account) =>
-        options.regions.map(async (region) => {
-          try {
-            return await auditPair(options, account, region, (done, total) => {
-              progress.set(`${account.target.account}/${region}`, [done, total]);
-              report();
-            });
-          } catch (error) {
-            errors.push(errorOf(account.target, error, region));
-            return [];
-          }
-        }),
-      ),
+      pairs.map(async ({ target, region }) => {
+        const account = accounts.get(target);
+        if (!account) return [];
+        try {
+          return await auditPair(options, account, region, (done, total) => {
+            progress.set(`${account.target.account}/${region}`, [done, total]);
+            report();
+          });
+        } catch (error) {
+          errors.push(errorOf(account.target, error, region));
+          return [];
+        }
+      }),
     );
     return { findings: sortFindings(perPair.flat()), errors: sortErrors(errors) };
   } finally {
-    for (const account of accounts) account.role?.close();
+    for (const account of accounts.values()) account.role?.close();
   }
 }
 
+/** `undefined` stands for the caller's own account (no --accounts). */
+type PairTarget = AuditTarget | undefined;
+
+/**
+ * The account × Region pairs this run reads: all of them, or with `--shard I/N` every Nth from the Ith, so
+ * that N runs (a CI matrix, N batch jobs) split an estate and `keyplane audit merge` joins their results.
+ */
+function shardPairs(options: AuditOptions): { target: PairTarget; region: string }[] {
+  const targets: PairTarget[] = options.targets.length > 0 ? [...options.targets] : [undefined];
+  const pairs = targets.flatMap((target) => options.regions.map((region) => ({ target, region })));
+  const shard = options.shard;
+  return shard ? pairs.filter((_, index) => index % shard.count === shard.index - 1) : pairs;
+}
+
 /** Assumes each target's role up front: an account that refuses it is reported once, not per Region. */
-async function openAccounts(options: AuditOptions, errors: AuditError[]): Promise<Account[]> {
-  if (options.targets.length === 0) return [{ target: { account: await callerAccount(options) } }];
-  const opened = await Promise.all(
-    options.targets.map(async (target): Promise<Account | undefined> => {
-      if (!target.roleArn) return { target };
+async function openAccounts(
+  options: AuditOptions,
+  targets: readonly PairTarget[],
+  errors: AuditError[],
+): Promise<Map<PairTarget, Account>> {
+  const opened = new Map<PairTarget, Account>();
+  await Promise.all(
+    targets.map(async (target) => {
+      if (!target) {
+        opened.set(target, { target: { account: await callerAccount(options) } });
+        return;
+      }
+      if (!target.roleArn) {
+        opened.set(target, { target });
+        return;
+      }
       try {
-        return { target, role: await assumedRoleProvider(target.roleArn, options) };
+        opened.set(target, { target, role: await assumedRoleProvider(target.roleArn, options) });
       } catch (error) {
         errors.push(errorOf(target, error));
-        return undefined;
       }
     }),
   );
-  return opened.filter((account): account is Account => account !== undefined);
+  return opened;
 }
 
 async function auditPair(
@@ -136,14 +163,14 @@ function errorOf(target: AuditTarget, error: unknown, region?: string): AuditErr
   };
 }
 
-function sortErrors(errors: AuditError[]): AuditError[] {
+export function sortErrors(errors: AuditError[]): AuditError[] {
   return errors.sort(
     (a, b) => a.account.localeCompare(b.account) || (a.region ?? "").localeCompare(b.region ?? ""),
   );
 }
 
 /** Most severe first, then by account, Region, key and rule: the same estate prints the same report. */
-function sortFindings(findings: Finding[]): Finding[] {
+export function sortFindings(findings: Finding[]): Finding[] {
   const rank = (finding: Finding) => SEVERITIES.indexOf(finding.severity);
   return findings.sort(
     (a, b) =>

@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { type AuditTarget, assertRoleName, parseAccountsFile } from "../../byok/audit/accounts";
+import { mergeAuditResults, parseAuditResult } from "../../byok/audit/merge";
 import { type AuditSettings, atOrAbove, type Finding, isSeverity } from "../../byok/audit/model";
 import { AUDIT_RULES } from "../../byok/audit/rules";
 import { type AuditReport, auditEstateOf } from "../../byok/audit/run";
@@ -7,11 +9,11 @@ import { toSarif } from "../../byok/audit/sarif";
 import { KeyplaneError, usageError } from "../../byok/errors";
 import { DAY_MS, parseDuration } from "../../byok/vocabulary/durations";
 import { EXIT } from "../exit-codes";
-import { globalOptions } from "../global-options";
+import { type GlobalOptions, globalOptions } from "../global-options";
 import { readVersion } from "../main";
 import { type Column, printResult, say } from "../output";
 import { createProgressBar } from "../progress/progress-bar";
-import type { AuditFlags } from "./audit";
+import type { AuditFlags, AuditMergeFlags } from "./audit";
 import { fleetRegions } from "./fleet";
 
 const TONE = { critical: "red", high: "red", medium: "yellow", low: "dim" } as const;
@@ -20,6 +22,7 @@ export async function runAudit(flags: AuditFlags, command: Command): Promise<voi
   const options = globalOptions(command);
   const settings = settingsOf(flags);
   const targets = targetsOf(flags);
+  const shard = shardOf(flags.shard);
   const regions = await fleetRegions(options, flags.regions);
   const bar = createProgressBar("auditing keys");
   let report: AuditReport;
@@ -29,11 +32,35 @@ export async function runAudit(flags: AuditFlags, command: Command): Promise<voi
       targets,
       regions,
       settings,
+      ...(shard ? { shard } : {}),
       onProgress: (done, total) => bar.update(done, total),
     });
   } finally {
     bar.finish();
   }
+  finish(options, report, flags);
+}
+
+export async function runAuditMerge(
+  files: string[],
+  flags: AuditMergeFlags,
+  command: Command,
+): Promise<void> {
+  const options = globalOptions(command);
+  const reports = files.map((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      throw new KeyplaneError("FILE", `${file}: cannot read (${(error as NodeJS.ErrnoException).code})`);
+    }
+    return parseAuditResult(text, file);
+  });
+  finish(options, mergeAuditResults(reports), flags);
+}
+
+/** Prints the report as asked and sets exit code 3 when a finding reaches --fail-on. */
+function finish(options: GlobalOptions, report: AuditReport, flags: AuditMergeFlags): void {
   if (flags.format === "sarif") {
     process.stdout.write(`${JSON.stringify(toSarif(report, AUDIT_RULES, readVersion()), null, 2)}\n`);
   } else {
@@ -45,7 +72,19 @@ export async function runAudit(flags: AuditFlags, command: Command): Promise<voi
   }
 }
 
-function printFindings(options: ReturnType<typeof globalOptions>, report: AuditReport): void {
+/** `--shard I/N`: 1 <= I <= N. */
+function shardOf(text: string | undefined): { index: number; count: number } | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || index < 1 || count < 1 || index > count) {
+    throw usageError(`--shard: expected I/N with 1 <= I <= N, such as 1/4, got '${text}'`);
+  }
+  return { index, count };
+}
+
+function printFindings(options: GlobalOptions, report: AuditReport): void {
   const columns: Column<Finding>[] = [
     { header: "SEVERITY", value: (f) => f.severity, tone: (f) => TONE[f.severity] },
     { header: "RULE", value: (f) => f.rule },

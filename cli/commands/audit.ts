@@ -11,11 +11,19 @@ export interface AuditFlags {
   within: string;
   unusedDays: string;
   maxRotationDays: string;
+  shard?: string;
 }
+
+export interface AuditMergeFlags {
+  format?: "sarif";
+  failOn?: string;
+}
+
+const SEVERITY_CHOICES = ["low", "medium", "high", "critical"];
 
 /** `keyplane audit`: pitfalls in the customer managed keys that already exist, across accounts and Regions. */
 export function registerAudit(program: Command): void {
-  program
+  const audit = program
     .command("audit")
     .description("find pitfalls in existing customer managed keys (every account and Region given)")
     .option("--regions <list>", "comma-separated regions (default: the profile's region)")
@@ -24,12 +32,11 @@ export function registerAudit(program: Command): void {
     .option("--organization", "every account of the AWS Organization (not available yet)")
     .addOption(new Option("--format <format>", "SARIF 2.1.0 for code-scanning dashboards").choices(["sarif"]))
     .addOption(
-      new Option("--fail-on <severity>", "exit 3 when a finding is at or above").choices([
-        "low",
-        "medium",
-        "high",
-        "critical",
-      ]),
+      new Option("--fail-on <severity>", "exit 3 when a finding is at or above").choices(SEVERITY_CHOICES),
+    )
+    .option(
+      "--shard <i/n>",
+      "read every Nth account-Region pair from the Ith (join the runs with audit merge)",
     )
     .option("--budget <n>", "customer managed keys allowed per account and Region")
     .option("--within <duration>", "imported material expiring within this is reported", "30d")
@@ -47,5 +54,15 @@ export function registerAudit(program: Command): void {
     .action(async (flags: AuditFlags, command: Command) => {
       const { runAudit } = await import("./audit-action");
       await runAudit(flags, command);
+    });
+  audit
+    .command("merge")
+    .description("join the --output json results of --shard runs into one report")
+    .argument("<files...>", "results of keyplane audit --shard I/N --output json")
+    .addHelpText("after", "\n--format sarif and --fail-on SEVERITY work as for audit itself.")
+    .action(async (files: string[], _flags: unknown, command: Command) => {
+      const { runAuditMerge } = await import("./audit-action");
+      // audit's own --format and --fail-on are parsed by audit, before or after `merge`.
+      await runAuditMerge(files, command.optsWithGlobals<AuditMergeFlags>(), command);
     });
 }

@@ -90,6 +90,42 @@ describe("keyplane audit on a seeded brownfield estate", () => {
     rmSync(accountsFile);
   }, 150_000);
 
+  test("--shard 1/2 and 2/2 split the account-Region pairs; audit merge joins them into the whole report", async () => {
+    const accountsFile = join(estate.ps.dir, "shard-accounts.json");
+    writeFileSync(accountsFile, JSON.stringify([ACCOUNT_A, ACCOUNT_B]));
+    const shard = (i: number) =>
+      audit([
+        "--accounts",
+        accountsFile,
+        "--role-name",
+        AUDIT_ROLE,
+        "--regions",
+        "us-east-1,eu-west-1",
+        "--output",
+        "json",
+        "--shard",
+        `${i}/2`,
+      ]);
+    const results = [await shard(1), await shard(2)];
+    const files = results.map((result, index) => {
+      expect(result.code).toBe(0);
+      const file = join(estate.ps.dir, `shard-${index + 1}.json`);
+      writeFileSync(file, result.stdout);
+      return file;
+    });
+    const first = JSON.parse(results[0]?.stdout ?? "") as AuditJson;
+    // Pairs in order: A us-east-1, A eu-west-1, B us-east-1, B eu-west-1; shard 1 reads the 1st and 3rd.
+    expect([...new Set(first.findings.map((f) => `${f.account} ${f.region}`))].sort()).toEqual([
+      `${ACCOUNT_A} us-east-1`,
+      `${ACCOUNT_B} us-east-1`,
+    ]);
+    const merged = await runCli(["audit", "merge", ...files, "--output", "json", "--fail-on", "critical"]);
+    expect(merged.code).toBe(3);
+    const report = JSON.parse(merged.stdout) as AuditJson;
+    expect(pairs(report.findings)).toEqual(pairs(estate.planted));
+    expect(report.errors).toEqual([]);
+  }, 150_000);
+
   test("the caller's own account by default; --fail-on exits 3 at or above the severity", async () => {
     const result = await audit(["--output", "json", "--fail-on", "critical"]);
     expect(result.stderr).toBe("");

@@ -15,6 +15,8 @@ describe("keyplane audit refuses bad input in one line", () => {
     [["--unused-days", "0"], 2, "--unused-days: expected a whole number >= 1, got '0'"],
     [["--fail-on", "severe"], 2, "severe"],
     [["--organization"], 1, "--organization is not yet available"],
+    [["--shard", "3/2"], 2, "--shard: expected I/N with 1 <= I <= N, such as 1/4, got '3/2'"],
+    [["merge", "/nonexistent/shard.json"], 1, "/nonexistent/shard.json: cannot read (ENOENT)"],
     [
       ["--accounts", "/nonexistent/accounts.yaml"],
       1,
@@ -36,6 +38,14 @@ describe("keyplane audit refuses bad input in one line", () => {
     expect(result.stderr).toContain(
       `${file}: accounts[0]: expected a 12-digit account id or a role ARN, got 1234`,
     );
+  });
+
+  test("audit merge refuses a file that is not an audit result, naming the field", async () => {
+    const file = join(dir, "shard.json");
+    writeFileSync(file, JSON.stringify({ findings: [{ rule: "unused", severity: "fatal" }], errors: [] }));
+    const result = await runCli(["audit", "merge", file], { env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${file}: findings[0].keyArn: expected a string`);
   });
 
   test("an account id without --role-name", async () => {

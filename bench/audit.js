@@ -87,11 +87,13 @@ async function seed(stateFile, principalsFile) {
   return Date.now() - begin;
 }
 
-/** Runs the CLI under bash's `time`, for its CPU seconds (user + sys) beside the wall time. */
+/** Runs the CLI under GNU time, for its CPU seconds (user + sys) and peak memory beside the wall time. */
 function timedCli(args, env) {
   const begin = Date.now();
-  const command = `TIMEFORMAT='cpu %U %S'; time node ${BIN} ${args.map((a) => `'${a}'`).join(" ")}`;
-  const child = spawn("bash", ["-c", command], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("/usr/bin/time", ["-f", "cpu %U %S rss %M", process.execPath, BIN, ...args], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk) => {
@@ -100,15 +102,19 @@ function timedCli(args, env) {
   child.stderr.on("data", (chunk) => {
     stderr += chunk;
   });
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    child.on("error", (error) =>
+      reject(new Error(`bench/audit.js needs GNU time at /usr/bin/time: ${error.message}`)),
+    );
     child.on("exit", (code) => {
-      const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
+      const usage = /cpu ([\d.]+) ([\d.]+) rss (\d+)\s*$/.exec(stderr);
       resolve({
         code,
         stdout,
         stderr,
         wallMs: Date.now() - begin,
-        cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : Number.NaN,
+        cpuMs: usage ? (Number(usage[1]) + Number(usage[2])) * 1000 : Number.NaN,
+        rssMiB: usage ? Number(usage[3]) / 1024 : Number.NaN,
       });
     });
   });
@@ -177,6 +183,7 @@ async function main() {
         `one pair at its quotas needs ${pairRate.toFixed(0)} requests/s, so one process is CPU-bound from ` +
         `${cpuBoundPairs.toFixed(1)} account-Regions read side by side (two cores, two processes: ${(2 * cpuBoundPairs).toFixed(1)})`,
     );
+    console.log(`  CLI peak memory (max RSS) ${run.rssMiB.toFixed(0)} MiB`);
     record("audit", [
       {
         figure: `audit, ${pairs} account-Regions x ${KEYS} keys`,
@@ -188,6 +195,11 @@ async function main() {
       },
       { figure: "audit throttled calls", value: throttled, unit: "calls", target: "0" },
       { figure: "audit CLI CPU per request", value: Number(cpuPerRequest.toFixed(2)), unit: "ms" },
+      {
+        figure: `audit CLI peak memory, ${pairs * KEYS} keys`,
+        value: Number(run.rssMiB.toFixed(0)),
+        unit: "MiB",
+      },
       {
         figure: "account-Regions one process reads at their quotas",
         value: Number(cpuBoundPairs.toFixed(1)),

@@ -33,6 +33,8 @@ const E2E = [
   "sandbox/stacks-e2e",
   "sandbox/terraform-e2e",
   "stacks/synth-terraform",
+  "audit/adopt",
+  "audit/audit-estate",
 ];
 const files = (names) => names.map((name) => `<rootDir>/test/${name}.test.ts`);
 

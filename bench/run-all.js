@@ -17,6 +17,7 @@ const SCRIPTS = [
   "enforcement",
   "fleet-expiry",
   "batch-import",
+  "audit",
 ];
 
 const chosen = process.argv.slice(2);

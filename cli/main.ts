@@ -1,4 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
+import { registerAdopt } from "./commands/adopt";
+import { registerAudit } from "./commands/audit";
 import { registerByok } from "./commands/byok";
 import { registerCompletion } from "./commands/completion";
 import { registerDemo } from "./commands/demo";
@@ -54,6 +56,8 @@ export function buildProgram(anchor: JournalAnchor = createJournalAnchor()): Com
   registerByok(program);
   registerRotation(program);
   registerExpiry(program);
+  registerAudit(program);
+  registerAdopt(program);
   registerSandbox(program);
   registerDemo(program);
   registerCompletion(program);
@@ -86,7 +90,7 @@ function allCommands(command: Command): Command[] {
   return command.commands.flatMap((child) => [child, ...allCommands(child)]);
 }
 
-function readVersion(): string {
+export function readVersion(): string {
   // package.json sits two folders up from dist/cli and one from cli/ under ts; try both.
   for (const path of ["../../package.json", "../package.json"]) {
     try {

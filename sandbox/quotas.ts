@@ -6,7 +6,10 @@ interface Bucket {
   updatedAt: number;
 }
 
-/** AWS KMS's default request quotas as token buckets, one per quota and Region, a second's worth deep. */
+/**
+ * AWS KMS's default request quotas as token buckets, one per quota, account and Region (as AWS counts them), a
+ * second's worth deep.
+ */
 export class Quotas {
   private readonly buckets = new Map<string, Bucket>();
 
@@ -21,10 +24,11 @@ export class Quotas {
     key: KeyRecord | undefined,
     now = Date.now(),
     dataKeyPairSpec?: string,
+    account = "",
   ): boolean {
     const { quota, rate } = quotaOf(operation, region, key?.keySpec, dataKeyPairSpec);
     if (rate === undefined) return true;
-    const id = `${region}/${quota}`;
+    const id = `${account}/${region}/${quota}`;
     const bucket = this.buckets.get(id) ?? { tokens: rate, updatedAt: now };
     bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.updatedAt) / 1000) * rate);
     bucket.updatedAt = now;

@@ -161,7 +161,10 @@ export class Sandbox {
     const context = this.context(region, caller);
     count(this.stats.requests, name);
     const pairSpec = typeof input.KeyPairSpec === "string" ? input.KeyPairSpec : undefined;
-    if (this.quotas && !this.quotas.take(name, region, namedKey(context, input), Date.now(), pairSpec)) {
+    if (
+      this.quotas &&
+      !this.quotas.take(name, region, namedKey(context, input), Date.now(), pairSpec, context.accountId)
+    ) {
       count(this.stats.throttled, name);
       throw errors.throttling();
     }

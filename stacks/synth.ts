@@ -4,7 +4,16 @@
  * runs before anything is written; the output is built in a scratch folder beside `out` and moved in file by
  * file, so a failure leaves `out` as it was (and Terraform's own files under it, `.terraform/`, untouched).
  */
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { KeyplaneError } from "../byok/errors";
 import { buildApp } from "./app";
@@ -28,6 +37,8 @@ export interface SynthOptions {
   sandboxUrl?: string;
   /** @default the plan's `backend`, else local state files in `terraform-state/` beside the output folder */
   backend?: BackendChoice;
+  /** `keyplane adopt`'s folder: existing keys (DIR/adopt.json) are imported instead of created. */
+  adoptDir?: string;
 }
 
 export interface SynthResult {
@@ -49,6 +60,7 @@ export function synthesize(options: SynthOptions): SynthResult {
   const errors = errorsOf(findings);
   if (errors.length > 0) return { findings, errors, stackDirs: [] };
   const backend = chooseBackend(derived, options, out);
+  const adoption = options.adoptDir ? readAdoption(options.adoptDir) : undefined;
   const scratch = mkdtempSync(join(dirname(out), ".keyplane-synth-"));
   try {
     buildApp(derived, {
@@ -56,6 +68,7 @@ export function synthesize(options: SynthOptions): SynthResult {
       ...(options.sandboxUrl ? { sandboxUrl: options.sandboxUrl } : {}),
       backend: backend.stack,
     }).synth();
+    if (adoption) addImportBlocks(scratch, adoption);
     if (backend.stateDir) mkdirSync(backend.stateDir, { recursive: true });
     moveInto(scratch, out);
   } finally {
@@ -116,6 +129,70 @@ export function findingLines(findings: readonly Finding[]): string[] {
     );
   }
   return lines;
+}
+
+/** What `keyplane adopt` wrote to DIR/adopt.json: the existing key behind each alias the plan derives. */
+interface Adoption {
+  keys: { alias: string; keyId: string; existingAliases: string[] }[];
+}
+
+function readAdoption(dir: string): Adoption {
+  const file = join(dir, "adopt.json");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    const why =
+      error instanceof SyntaxError ? "not JSON" : `cannot read (${(error as NodeJS.ErrnoException).code})`;
+    throw new KeyplaneError("FILE", `--adopt ${file}: ${why}`, {
+      hint: "run keyplane adopt --out DIR first",
+    });
+  }
+  const keys = (parsed as Partial<Adoption>).keys;
+  const valid =
+    Array.isArray(keys) &&
+    keys.every(
+      (key) =>
+        typeof key?.alias === "string" && typeof key.keyId === "string" && Array.isArray(key.existingAliases),
+    );
+  if (!valid)
+    throw new KeyplaneError("INVALID_INPUT", `${file}: keys: expected [{alias, keyId, existingAliases}]`);
+  return { keys };
+}
+
+type TerraformJson = {
+  resource?: Record<string, Record<string, { name?: string; target_key_id?: string }>>;
+  import?: { to: string; id: string }[];
+};
+
+/**
+ * Terraform 1.5+ `import {}` blocks: each key the plan derives that already exists (matched by the alias the
+ * plan gives it) is imported, not created, and so is the alias when the key already has it; `terraform plan`
+ * then lists only in-place changes (tags, policy, rotation) for them.
+ * https://developer.hashicorp.com/terraform/language/import
+ */
+function addImportBlocks(scratch: string, adoption: Adoption): void {
+  const byAlias = new Map(adoption.keys.map((key) => [key.alias, key]));
+  const stacksDir = join(scratch, "stacks");
+  for (const stack of readdirSync(stacksDir)) {
+    const file = join(stacksDir, stack, "cdk.tf.json");
+    const document = JSON.parse(readFileSync(file, "utf8")) as TerraformJson;
+    const imports: { to: string; id: string }[] = [];
+    for (const [name, alias] of Object.entries(document.resource?.aws_kms_alias ?? {})) {
+      const existing = byAlias.get(alias.name ?? "");
+      const target = /^\$\{(aws_kms_(?:external_)?key\.[^.}]+)\.(?:key_)?id\}$/.exec(
+        alias.target_key_id ?? "",
+      );
+      if (!existing || !target?.[1]) continue;
+      imports.push({ to: target[1], id: existing.keyId });
+      if (existing.existingAliases.includes(existing.alias)) {
+        imports.push({ to: `aws_kms_alias.${name}`, id: existing.alias });
+      }
+    }
+    if (imports.length === 0) continue;
+    document.import = [...(document.import ?? []), ...imports];
+    writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
+  }
 }
 
 /** Moves every file of `from` to the same place under `to`, replacing files, keeping others. */

@@ -70,12 +70,15 @@ export async function scanExternalKeys(options: ExpiryScanOptions): Promise<Obse
 }
 
 async function observe(client: KMSClient, key: ListedKey): Promise<ObservedExternalKey> {
-  const metadata = key.metadata;
-  const materials =
-    metadata.KeySpec === "SYMMETRIC_DEFAULT" && metadata.KeyUsage === "ENCRYPT_DECRYPT"
-      ? await listMaterials(client, metadata.Arn ?? metadata.KeyId ?? "")
-      : [singleMaterial(metadata)];
+  const materials = await readMaterials(client, key.metadata);
   return { key, materials, observedAt: serverNow(client) };
+}
+
+/** Every material of one EXTERNAL key (also read by `keyplane audit`). */
+export async function readMaterials(client: KMSClient, metadata: KeyMetadata): Promise<ObservedMaterial[]> {
+  return metadata.KeySpec === "SYMMETRIC_DEFAULT" && metadata.KeyUsage === "ENCRYPT_DECRYPT"
+    ? listMaterials(client, metadata.Arn ?? metadata.KeyId ?? "")
+    : [singleMaterial(metadata)];
 }
 
 async function listMaterials(client: KMSClient, keyArn: string): Promise<ObservedMaterial[]> {

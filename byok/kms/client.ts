@@ -1,6 +1,6 @@
 import { KMSClient, type KMSClientConfig } from "@aws-sdk/client-kms";
 import { parseEndpointUrl } from "./endpoint";
-import { paceToQuotas } from "./pacer";
+import { paceToQuotas, quotaScale } from "./pacer";
 import { assertProfileDeclared } from "./profile";
 import { trackServerTime } from "./server-time";
 
@@ -11,6 +11,10 @@ export interface KmsClientOptions {
   endpointUrl?: string;
   /** Attempts per call including the first; fleet scans raise it so throttles never fail a run. */
   maxAttempts?: number;
+  /** Credentials other than the default chain's (an audit's assumed role in another account). */
+  credentials?: KMSClientConfig["credentials"];
+  /** The account the credentials act in, when it is not the default's: quotas are per account and Region. */
+  quotaAccount?: string;
 }
 
 /**
@@ -51,6 +55,7 @@ export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
     logger: SDK_LOGGER,
   };
   if (options.profile) config.profile = options.profile;
+  if (options.credentials) config.credentials = options.credentials;
   const fromEnvironment = process.env.AWS_ENDPOINT_URL_KMS;
   const endpoint =
     options.endpointUrl ??
@@ -58,7 +63,7 @@ export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
   if (endpoint) config.endpoint = endpoint;
   const client = new KMSClient(config);
   trackServerTime(client, endpoint);
-  paceToQuotas(client, endpoint);
+  paceToQuotas(client, endpoint, quotaScale(), options.quotaAccount);
   return client;
 }
 

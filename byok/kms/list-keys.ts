@@ -26,6 +26,8 @@ export interface ListKeysOptions {
   region: string;
   /** Keep only keys whose metadata passes (checked before tags are fetched). */
   where?: (metadata: KeyMetadata) => boolean;
+  /** Keep keys pending deletion too (an audit reports them; nothing else keyplane does applies to them). */
+  includePendingDeletion?: boolean;
   /** Called after each key is read, for progress. */
   onKey?: (done: number, total: number) => void;
 }
@@ -69,7 +71,7 @@ export async function listKeysAndRead<T>(
     const wanted =
       metadata !== undefined &&
       metadata.KeyManager === "CUSTOMER" &&
-      metadata.KeyState !== "PendingDeletion" &&
+      (options.includePendingDeletion === true || metadata.KeyState !== "PendingDeletion") &&
       (options.where?.(metadata) ?? true);
     if (!wanted) {
       tick();

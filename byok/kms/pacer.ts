@@ -67,9 +67,14 @@ export function quotaScale(): number {
 
 /**
  * Paces every management and import call `client` makes. Clients of one process share a pacer per
- * endpoint and Region, as KMS's quotas are per account and Region.
+ * endpoint, account and Region, as KMS's quotas are per account and Region.
  */
-export function paceToQuotas(client: KMSClient, endpoint: string | undefined, scale = quotaScale()): void {
+export function paceToQuotas(
+  client: KMSClient,
+  endpoint: string | undefined,
+  scale = quotaScale(),
+  account = "default",
+): void {
   if (scale === 0) return;
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -78,7 +83,7 @@ export function paceToQuotas(client: KMSClient, endpoint: string | undefined, sc
         const region = await client.config.region();
         const { quota, rate } = quotaOf(operation, region);
         if (rate !== undefined) {
-          const id = `${endpoint ?? "aws"}|${scale}`;
+          const id = `${endpoint ?? "aws"}|${account}|${scale}`;
           const pacer = pacers.get(id) ?? new QuotaPacer(scale);
           pacers.set(id, pacer);
           const wait = pacer.book(`${region}/${quota}`, rate);

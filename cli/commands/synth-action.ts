@@ -52,6 +52,7 @@ export async function runSynth(flags: SynthFlags, command: Command): Promise<Exi
     out: flags.out,
     ...(flags.sandbox ? { sandboxUrl: flags.sandbox } : {}),
     ...(backend ? { backend } : {}),
+    ...(flags.adopt ? { adoptDir: flags.adopt } : {}),
   });
   for (const line of findingLines(result.findings)) say(`keyplane: ${line}`);
   if (result.errors.length > 0) {

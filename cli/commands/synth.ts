@@ -6,6 +6,7 @@ export interface SynthFlags {
   sandbox?: string;
   backend?: string;
   backendRegion?: string;
+  adopt?: string;
 }
 
 /** `keyplane synth`: Terraform JSON from a key plan, without cdktf-cli and without a TypeScript build. */
@@ -27,6 +28,10 @@ export function registerSynth(program: Command): void {
         "(default: the plan's backend, else local:terraform-state beside the output folder)",
     )
     .option("--backend-region <region>", "region of the S3 state bucket (default: the plan's region)")
+    .option(
+      "--adopt <dir>",
+      "import the existing keys keyplane adopt listed in DIR (Terraform import blocks)",
+    )
     .addHelpText(
       "after",
       "\nExit codes: 0 written; 1 the plan cannot be read or built; 2 usage; 3 guardrail errors (nothing written).\n" +

@@ -1,4 +1,4 @@
-import { KeyplaneError } from "../byok/errors";
+import { KeyplaneError, usageError } from "../byok/errors";
 import { DAY_MS, parseDuration } from "../byok/vocabulary/durations";
 
 /** How far the clock may move from real time: beyond this, dates stop being dates KMS could answer with. */
@@ -51,6 +51,12 @@ export function parseClockOffset(text: string): number {
   const trimmed = text.trim();
   if (trimmed === "0") return 0;
   const negative = trimmed.startsWith("-");
-  const ms = parseDuration(negative ? trimmed.slice(1) : trimmed, "--clock-offset");
+  let ms: number;
+  try {
+    ms = parseDuration(negative ? trimmed.slice(1) : trimmed, "--clock-offset");
+  } catch (error) {
+    // A flag's value: a usage error (exit 2), whichever check refused it.
+    throw error instanceof KeyplaneError ? usageError(error.message) : error;
+  }
   return checkedOffset(negative ? -ms : ms, "--clock-offset");
 }

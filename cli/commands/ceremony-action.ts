@@ -123,13 +123,18 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
       options.journal ??
       (await ask.input("--journal", "Journal file", { initial: "keyplane-journal.jsonl" }));
 
-    // One writer at a time, and the folders checked, before anyone types a component.
+    // Material that nobody types (files, a PKCS#12) is read and checked first: a bad file ends the run
+    // before a journal or escrow folder exists. Typed components wait until the folders are locked and
+    // checked, so that nobody types a component for a run that cannot finish.
+    const typed =
+      source === undefined || (source.kind === "components" && (flags.component ?? []).length === 0);
+    if (!typed) acquired = await acquireMaterial(ask, source, keySpec, flags.component ?? []);
     guard = guardFlow({ flow: "ceremony", command: "keyplane byok ceremony", journalFile, escrowDir });
     const ports = await journaledSteps(options, journalFile);
     ports.assertJournalWritable();
     assertEscrowWritable(escrowDir);
 
-    acquired = await acquireMaterial(ask, source, keySpec, flags.component ?? []);
+    acquired ??= await acquireMaterial(ask, source, keySpec, flags.component ?? []);
     const material = acquired.material;
     acquired.componentCheckValues.forEach((value, index) => {
       process.stderr.write(`component ${index + 1} check value: ${value}\n`);

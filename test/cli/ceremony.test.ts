@@ -239,7 +239,7 @@ describe("byok ceremony by flags", () => {
     );
     const unwritable = await runCli(args, { env });
     expect(unwritable.code).toBe(1);
-    expect(unwritable.stderr).toMatch(/a-file\/escrow: cannot create the escrow folder \(ENOTDIR\)/);
+    expect(unwritable.stderr).toMatch(/a-file\/escrow: a parent of it is not a folder/);
     expect(unwritable.stderr.trim().split("\n")).toHaveLength(1);
     expect((await kms.send(new DescribeKeyCommand({ KeyId: arn }))).KeyMetadata?.KeyState).toBe(
       "PendingImport",

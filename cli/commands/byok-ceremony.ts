@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from "../../byok/vocabulary/wrapping";
+import { addRoleOptions, type RoleOptionFlags } from "./byok-script-roles";
 
-export interface CeremonyFlags {
+export interface CeremonyFlags extends RoleOptionFlags {
   key?: string;
   material?: string;
   component?: string[];
@@ -20,8 +21,7 @@ export interface CeremonyFlags {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerCeremony(byok: Command): void {
-  byok
-    .command("ceremony")
+  addRoleOptions(byok.command("ceremony"))
     .description(
       "guided BYOK ceremony: preflight -> escrow -> params -> wrap -> import -> verify -> journal (rerun to finish an interrupted one)",
     )

@@ -4,6 +4,7 @@ export interface ExpiryFlags {
   within: string;
   regions?: string;
   plan?: string;
+  report?: string;
 }
 
 export interface RenewFlags {
@@ -23,6 +24,10 @@ export function registerExpiry(program: Command): void {
     .option("--within <duration>", "warning threshold", "30d")
     .option("--regions <list>", "comma-separated regions (default: the profile's region)")
     .option("--plan <name>", "only keys tagged keyplane:plan=NAME")
+    .option(
+      "--report <file>",
+      "also write a timeline of material expiries and rotations: FILE.svg, .html or .pdf",
+    )
     .action(async (flags: ExpiryFlags, command: Command) => {
       const { expiryScan } = await import("./expiry-action");
       await expiryScan(flags, command);

@@ -87,7 +87,7 @@ export function buildCeremonyScript(input: ScriptInput): CeremonyScript {
         : ["A witness present who is neither operator nor custodian"]),
       `Change ticket approved${roles.ticket ? `: ${roles.ticket}` : ""}`,
       `Escrow media for ${input.escrow.shares} shares, one per share holder`,
-      "For the air-gapped path: an offline machine with keyplane, where `keyplane byok wrap` runs on files and only the wrapped material and import token travel",
+      "For the air-gapped path: an offline machine with keyplane, where keyplane byok wrap runs on files and only the wrapped material and import token travel",
       "This script printed, one copy per participant; pens",
     ],
     steps: [

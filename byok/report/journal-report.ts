@@ -135,6 +135,7 @@ export function groupHash(hash: string): string[] {
 
 function recordsOf(lines: readonly string[]): ReportRecord[] {
   let expectedPrev = "0".repeat(64);
+  let previousEdited = false;
   return lines.map((line, i) => {
     let parsed: Record<string, JournalValue> | undefined;
     try {
@@ -145,7 +146,9 @@ function recordsOf(lines: readonly string[]): ReportRecord[] {
     } catch {
       parsed = undefined;
     }
-    const status = lineStatus(parsed, expectedPrev, i + 1);
+    // The line after an edited one cannot match the edit's hash: the break is the edit, not this line.
+    const status = lineStatus(parsed, previousEdited ? undefined : expectedPrev, i + 1);
+    previousEdited = status === "edited" || status === "unreadable";
     expectedPrev = lineHash(line);
     const fields = parsed ?? {};
     const text = (name: string) =>
@@ -170,13 +173,14 @@ function recordsOf(lines: readonly string[]): ReportRecord[] {
 
 function lineStatus(
   entry: Record<string, JournalValue> | undefined,
-  expectedPrev: string,
+  expectedPrev: string | undefined,
   number: number,
 ): LineStatus {
   if (!entry) return "unreadable";
   const { entryHash, ...body } = entry;
   if (entryHash !== lineHash(JSON.stringify(body))) return "edited";
-  if (entry.prevHash !== expectedPrev || entry.seq !== number) return "out of chain";
+  if ((expectedPrev !== undefined && entry.prevHash !== expectedPrev) || entry.seq !== number)
+    return "out of chain";
   return "intact";
 }
 

@@ -21,7 +21,7 @@ export async function runJournalReport(file: string, out: string, command: Comma
   }
   process.stdout.write(
     `${Object.entries(fields)
-      .map(([name, value]) => `${name.padEnd(7)}  ${value}`)
+      .map(([name, value]) => `${name.padEnd(8)}  ${value}`)
       .join("\n")}\n`,
   );
 }

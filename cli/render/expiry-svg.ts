@@ -17,7 +17,7 @@ const DAY = 86_400_000;
 const WIDTH = 900;
 const LEFT = 260;
 const ROW = 28;
-const TOP = 48;
+const TOP = 70;
 
 const STATUS_COLOR: Record<string, string> = {
   ok: "#1b7f3b",
@@ -36,7 +36,7 @@ export function expiryTimelineSvg(keys: readonly TimelineKey[], now: Date, warni
   const expiries = keys.flatMap((key) => key.materials.map((material) => material.validTo?.getTime() ?? 0));
   const end = Math.max(now.getTime() + 30 * DAY, ...expiries) + 7 * DAY;
   const start = Math.min(now.getTime() - 7 * DAY, ...expiries.filter((time) => time > 0));
-  const x = (time: number) => LEFT + ((time - start) / (end - start)) * (WIDTH - LEFT - 20);
+  const x = (time: number) => LEFT + ((time - start) / (end - start)) * (WIDTH - LEFT - 90);
   const height = TOP + Math.max(keys.length, 1) * ROW + 30;
   const months = monthTicks(start, end);
   return html`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="11">

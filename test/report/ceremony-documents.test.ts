@@ -287,6 +287,8 @@ describe("byok ceremony with roles (during) and byok journal report (after)", ()
       const html = readFileSync(join(dir, "tampered.html"), "utf8");
       expect(html).toContain('class="verdict fail"');
       expect(html).toMatch(/<tr class="bad">\s*<td>\d+<\/td>[\s\S]*?EDITED/);
+      // Only the edited line is marked: the next line's broken link is the edit's doing.
+      expect(html.match(/EDITED|OUT OF CHAIN/g)).toEqual(["EDITED"]);
       for (const text of [
         await visibleText(join(dir, "tampered.html")),
         pdfText(join(dir, "tampered.pdf")),

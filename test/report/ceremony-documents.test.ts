@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -10,6 +10,7 @@ import {
   type KMSClient,
   TagResourceCommand,
 } from "@aws-sdk/client-kms";
+import { appendJournal } from "../../byok/journal/journal";
 import { findChromium, runChromium } from "../../cli/render/chromium";
 import { runCli } from "../support/cli";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
@@ -92,9 +93,23 @@ function pdfText(file: string): string {
   return execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" }).replace(/\s+/g, " ");
 }
 
+/** The escrow shares' secret halves, as the share files hold them (base64). */
+function shareSecrets(): Buffer[] {
+  const escrow = join(dir, "escrow");
+  if (!existsSync(escrow)) return [];
+  return readdirSync(escrow)
+    .filter((name) => name.includes("-share-"))
+    .map((name) =>
+      Buffer.from(
+        (JSON.parse(readFileSync(join(escrow, name), "utf8")) as { share: string }).share,
+        "base64",
+      ),
+    );
+}
+
 /** No secret in any form a document could carry it: hex (either case), base64. */
 function expectNoSecrets(text: string): void {
-  for (const secret of [...components, material]) {
+  for (const secret of [...components, material, ...shareSecrets()]) {
     for (const form of [
       secret.toString("hex"),
       secret.toString("hex").toUpperCase(),
@@ -301,8 +316,9 @@ describe("byok ceremony with roles (during) and byok journal report (after)", ()
     300_000,
   );
 
-  browserTest("no document holds material or a component, in hex or base64", () => {
+  browserTest("no document holds material, a component or an escrow share, in hex or base64", () => {
     expect(documents.length).toBe(6);
+    expect(shareSecrets()).toHaveLength(3);
     for (const file of documents) {
       expectNoSecrets(readFileSync(file, "latin1"));
       if (file.endsWith(".pdf")) expectNoSecrets(pdfText(file));
@@ -311,6 +327,15 @@ describe("byok ceremony with roles (during) and byok journal report (after)", ()
 });
 
 describe("errors a user can reach", () => {
+  // A journal of its own, so these cases run without Chromium too.
+  const journal = join(dir, "plain.jsonl");
+  beforeAll(() => {
+    appendJournal(journal, "ceremony.begin", {
+      keyArn: "arn:aws:kms:us-east-1:111111111111:key/x",
+      outcome: "ok",
+    });
+  });
+
   test("--out must end in .html or .pdf (usage, exit 2)", async () => {
     const result = await runCli(["byok", "journal", "report", journal, "--out", join(dir, "report.txt")]);
     expect(result.code).toBe(2);
@@ -343,6 +368,12 @@ describe("errors a user can reach", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("a PDF needs Chromium, and none was found");
     expect(existsSync(out)).toBe(false);
+    const page = join(dir, "nochrome.html");
+    const html = await runCli(["byok", "journal", "report", journal, "--out", page], {
+      env: { KEYPLANE_CHROMIUM: "", PATH: "/nonexistent" },
+    });
+    expect(html.code).toBe(0);
+    expect(readFileSync(page, "utf8")).toContain("Journal verifies");
   });
 
   test("a witness who also holds a component is refused before KMS is asked", async () => {
@@ -363,6 +394,64 @@ describe("errors a user can reach", () => {
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("--witness: 'Alice' also operates or holds a component");
+  });
+
+  test("custodians must match the component files one to one (usage, exit 2, before KMS is asked)", async () => {
+    const result = await runCli(
+      [
+        "--journal",
+        join(dir, "mismatch.jsonl"),
+        "--yes",
+        "byok",
+        "ceremony",
+        "--key",
+        "alias/acme/payments/restricted",
+        "--material",
+        "components",
+        "--component",
+        componentFiles[0]!,
+        "--component",
+        componentFiles[1]!,
+        "--custodian",
+        "Alice",
+        "--expires-in",
+        "30d",
+        "--escrow-dir",
+        join(dir, "mismatch"),
+        "--escrow-shares",
+        "2",
+        "--escrow-threshold",
+        "2",
+      ],
+      { env },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--custodian: 1 custodians named for 2 --component files");
+    expect(existsSync(join(dir, "mismatch.jsonl"))).toBe(false);
+  });
+
+  test("a roles file and role flags together are a usage error", async () => {
+    const roles = join(dir, "both.yaml");
+    writeFileSync(roles, "operator: Dana\n");
+    const result = await runCli(
+      [
+        "byok",
+        "script",
+        "--key",
+        "alias/acme/payments/restricted",
+        "--roles",
+        roles,
+        "--operator",
+        "Eve",
+        "--out",
+        join(dir, "z.html"),
+      ],
+      { env },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "--roles: give a roles file or --operator/--custodian/--witness/--ticket, not both",
+    );
   });
 
   test("a roles file with an unknown field is named", async () => {

@@ -10,6 +10,7 @@ export function renderReportHtml(report: JournalReport, generatedAt: Date): stri
 ${verdict(report)}
 ${fingerprint(report)}
 <h2>Cycles</h2>
+${report.verified ? "" : html`<p class="verdict fail">Built from the records as found: a value below may come from an edited line.</p>`}
 ${report.cycles.length === 0 ? html`<p>No material cycle in this journal.</p>` : report.cycles.map(cycle)}
 <h2>Every record, with the control it evidences</h2>
 ${recordsTable(report.records)}

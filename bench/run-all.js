@@ -8,7 +8,16 @@ const { existsSync, readFileSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
 const { machine } = require("./lib");
 
-const SCRIPTS = ["startup", "wrap", "synth", "terraform-plan", "sandbox", "fleet-expiry", "batch-import"];
+const SCRIPTS = [
+  "startup",
+  "wrap",
+  "synth",
+  "terraform-plan",
+  "sandbox",
+  "enforcement",
+  "fleet-expiry",
+  "batch-import",
+];
 
 const chosen = process.argv.slice(2);
 for (const name of chosen) {

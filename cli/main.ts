@@ -8,6 +8,8 @@ import { registerRotation } from "./commands/rotation";
 import { registerSandbox } from "./commands/sandbox";
 import { registerSynth } from "./commands/synth";
 import { EXIT } from "./exit-codes";
+import { endpointUrlOption, journalOption, profileOption, regionOption } from "./flags";
+import { createJournalAnchor, type JournalAnchor } from "./journal-anchor";
 import { configureResults } from "./output";
 import { reportError } from "./report-error";
 
@@ -15,13 +17,13 @@ import { reportError } from "./report-error";
  * Builds the program. Command modules only declare flags here; the work (and heavy modules such as the
  * AWS SDK, Inquirer, cdktf or the sandbox) is loaded inside each action, so `--help` starts fast.
  */
-export function buildProgram(): Command {
+export function buildProgram(anchor: JournalAnchor = createJournalAnchor()): Command {
   const program = new Command("keyplane")
     .description("AWS KMS key hierarchies as code, and BYOK ceremonies, rotations and expiry tracking")
     .version(readVersion(), "-V, --version")
-    .option("--region <region>", "AWS region (default: the profile's or AWS_REGION)")
-    .option("--profile <name>", "AWS named profile")
-    .option("--endpoint-url <url>", "KMS endpoint, e.g. a keyplane sandbox (also AWS_ENDPOINT_URL_KMS)")
+    .addOption(regionOption("AWS region (default: the profile's or AWS_REGION)"))
+    .addOption(profileOption())
+    .addOption(endpointUrlOption("KMS endpoint, e.g. a keyplane sandbox (also AWS_ENDPOINT_URL_KMS)"))
     .addOption(
       new Option("--output <format>", "output format (text: tab-separated, as the AWS CLI prints)")
         .choices(["table", "json", "text"])
@@ -30,11 +32,21 @@ export function buildProgram(): Command {
     .option("--query <jmespath>", "JMESPath query on the JSON result, as the AWS CLI's --query")
     .option("--yes", "answer yes to confirmations", false)
     .option("--no-color", "plain output without colour")
-    .option("--journal <file>", "ceremony journal (JSON Lines, append-only)")
+    .addOption(journalOption("ceremony journal (JSON Lines, append-only)"))
     .option("--debug", "print stack traces of errors", false)
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text.split("\n", 1)[0] + "\n") });
+    .configureOutput({
+      outputError: (text, write) => write(`keyplane: ${commanderLine(text)}\n`),
+      writeErr: (text) => process.stderr.write(helpAsError(text)),
+    });
+  // `--profile X` is AWS_PROFILE=X for everything the SDK reads (endpoint, region, credentials).
+  program.hook("preAction", (_program, action) => {
+    const { profile } = action.optsWithGlobals<{ profile?: string }>();
+    if (profile) process.env.AWS_PROFILE = profile;
+    anchor.before(action);
+  });
+  program.hook("postAction", (_program, action) => anchor.after(action));
 
   program.hook("preAction", (_program, action) => configureResults(action.optsWithGlobals()));
   registerPlan(program);
@@ -47,6 +59,27 @@ export function buildProgram(): Command {
   registerCompletion(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;
+}
+
+/**
+ * Commander's own refusals as one `keyplane:` line. A missing mandatory flag reads as the CLI's other
+ * missing-flag errors: `missing --key-spec`.
+ */
+function commanderLine(text: string): string {
+  const line = (text.split("\n", 1)[0] ?? "").replace(/^error: /, "");
+  const mandatory = /^required option '(--[\w-]+)[^']*' not specified$/.exec(line);
+  return mandatory ? `missing ${mandatory[1]}` : line;
+}
+
+/**
+ * A group run without its subcommand makes commander print the whole help on stderr as an error; the
+ * contract is one line, so the usage line stands in for it.
+ */
+function helpAsError(text: string): string {
+  const usage = /^Usage: (.*)$/m.exec(text);
+  if (!text.startsWith("Usage:") || !usage) return text;
+  const command = usage[1]?.replace(/ \[options\].*$/, "") ?? "keyplane";
+  return `keyplane: ${command}: missing a subcommand (see ${command} --help)\n`;
 }
 
 function allCommands(command: Command): Command[] {
@@ -67,7 +100,8 @@ function readVersion(): string {
 
 /** Runs the command line and returns the exit code; never throws. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const anchor = createJournalAnchor();
+  const program = buildProgram(anchor);
   const debug = argv.includes("--debug");
   try {
     await program.parseAsync(argv as string[]);
@@ -78,6 +112,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // A group run without a subcommand prints its help with exit code 1: that is a usage error too.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
+    anchor.after();
     return reportError(error, debug);
   }
 }

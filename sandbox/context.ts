@@ -1,3 +1,4 @@
+import type { Caller } from "./auth/principals";
 import type { KeyRecord, KeyState } from "./model";
 import { errors } from "./protocol";
 import type { Store } from "./store";
@@ -8,7 +9,9 @@ export interface Context {
   store: Store;
   wrappingKeys: WrappingKeys;
   region: string;
+  /** The caller's account: keys it creates belong to it, and key ids without an ARN are looked up in it. */
   accountId: string;
+  caller: Caller;
   now: number;
 }
 
@@ -50,6 +53,19 @@ export function findKey(context: Context, identifier: string, options: { alias: 
   const key = store.keys.get(arn);
   if (!key) throw errors.notFound(`Key '${arn}' does not exist`);
   return key;
+}
+
+/**
+ * The key a symmetric ciphertext names by key id. AWS's ciphertext carries the whole key ARN, so a grantee or
+ * user in another account decrypts without naming the key; key ids are unique, so the id alone finds it.
+ */
+export function keyOfCiphertext(context: Context, keyId: string): KeyRecord | undefined {
+  const own = context.store.keys.get(keyArn(context.region, context.accountId, keyId));
+  if (own) return own;
+  for (const key of context.store.keys.values()) {
+    if (key.keyId === keyId && key.region === context.region) return key;
+  }
+  return undefined;
 }
 
 function keyOfAlias(context: Context, arn: string): KeyRecord {

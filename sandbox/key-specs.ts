@@ -8,14 +8,59 @@ import type { KeySpec } from "../byok/vocabulary/key-specs";
  * https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-conceptual.html (imported HMAC lengths)
  */
 
-/** KeyUsageType in the order of AWS's service model (validation messages list them so). */
+/** Every KeyUsageType of AWS's service model (2026); ENCAPSULATE_DECAPSULATE fits no spec the sandbox makes. */
 export const KEY_USAGE_TYPES = [
-  "SIGN_VERIFY",
+  "ENCAPSULATE_DECAPSULATE",
   "ENCRYPT_DECRYPT",
   "GENERATE_VERIFY_MAC",
   "KEY_AGREEMENT",
+  "SIGN_VERIFY",
 ] as const;
 export type SandboxKeyUsage = (typeof KEY_USAGE_TYPES)[number];
+
+/**
+ * Every KeySpec AWS's service model knows (2026), so the front end's enum check lets through what AWS lets
+ * through; the sandbox then refuses the ones it cannot make as UnsupportedOperationException.
+ */
+export const AWS_KEY_SPECS = [
+  "ECC_NIST_EDWARDS25519",
+  "ECC_NIST_P256",
+  "ECC_NIST_P384",
+  "ECC_NIST_P521",
+  "ECC_SECG_P256K1",
+  "HMAC_224",
+  "HMAC_256",
+  "HMAC_384",
+  "HMAC_512",
+  "ML_DSA_44",
+  "ML_DSA_65",
+  "ML_DSA_87",
+  "ML_KEM_1024",
+  "ML_KEM_512",
+  "ML_KEM_768",
+  "RSA_2048",
+  "RSA_3072",
+  "RSA_4096",
+  "SM2",
+  "SYMMETRIC_DEFAULT",
+] as const;
+
+/** CustomerMasterKeySpec (deprecated) in AWS's service model. */
+export const AWS_CUSTOMER_MASTER_KEY_SPECS = [
+  "ECC_NIST_P256",
+  "ECC_NIST_P384",
+  "ECC_NIST_P521",
+  "ECC_SECG_P256K1",
+  "HMAC_224",
+  "HMAC_256",
+  "HMAC_384",
+  "HMAC_512",
+  "RSA_2048",
+  "RSA_3072",
+  "RSA_4096",
+  "SM2",
+  "SYMMETRIC_DEFAULT",
+] as const;
 
 export type SpecFamily = "symmetric" | "hmac" | "rsa" | "ecc";
 
@@ -81,6 +126,10 @@ export const SPEC_RULES: Readonly<Record<KeySpec, SpecRule>> = {
   ECC_NIST_P521: { family: "ecc", usages: ["SIGN_VERIFY", "KEY_AGREEMENT"], curve: "secp521r1" },
   ECC_SECG_P256K1: { family: "ecc", usages: ["SIGN_VERIFY"], curve: "secp256k1" },
 };
+
+export function isSandboxSpec(spec: string): spec is KeySpec {
+  return Object.hasOwn(SPEC_RULES, spec);
+}
 
 export function familyOf(spec: KeySpec): SpecFamily {
   return SPEC_RULES[spec].family;

@@ -3,6 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { KeyplaneError } from "../byok/errors";
+import { type Caller, Principals } from "./auth/principals";
+import { signingAccessKey, viaService } from "./auth/request";
 import { Clock } from "./clock";
 import { type Context, findKey } from "./context";
 import { drawFault, type FaultRates } from "./faults";
@@ -36,6 +38,10 @@ export interface SandboxOptions {
   /** Start the clock this far from real time; by default the offset saved in the state file (or none). */
   clockOffsetMs?: number;
   accountId: string;
+  /** From `--principals FILE`: who signs with which access key (DESIGN.md, Sandbox). */
+  principals?: Principals;
+  /** Authorise every KMS request by key policy, grants and identity policies (`--enforce-policies`). */
+  enforcePolicies?: boolean;
   /**
    * Wrapping key pairs GetParametersForImport may reuse per size (0: a fresh pair every call, as AWS does).
    * RSA-4096 generation takes over a second here, so batch rehearsals would measure the sandbox, not the run.
@@ -57,6 +63,9 @@ export class Sandbox {
   private readonly clock: Clock;
   private readonly quotas: Quotas | undefined;
   private readonly wrappingKeys: WrappingKeys;
+  private readonly principals: Principals;
+  /** Loaded only with --enforce-policies: the policy evaluator is a large dependency a plain sandbox skips. */
+  private readonly authorize: typeof import("./auth/authorize").authorizeRequest | undefined;
   /** Requests and quota throttles per operation since start: GET /_sandbox/stats. */
   private readonly stats = {
     requests: {} as Record<string, number>,
@@ -69,6 +78,10 @@ export class Sandbox {
     this.store.clockOffsetMs = this.clock.offset;
     this.quotas = options.quotas ? new Quotas() : undefined;
     this.wrappingKeys = new WrappingKeys(options.wrappingKeyPool ?? 0);
+    this.principals = options.principals ?? Principals.none(options.accountId);
+    this.authorize = options.enforcePolicies
+      ? (require("./auth/authorize") as typeof import("./auth/authorize")).authorizeRequest
+      : undefined;
     applyTime(this.store, this.clock.now());
     // Written once at start, so an unwritable --state fails now rather than on the first change.
     try {
@@ -93,13 +106,14 @@ export class Sandbox {
       const target = request.headers["x-amz-target"];
       if (typeof target === "string" && target.startsWith(STS_JSON_PREFIX)) {
         signedRegion(request);
-        return answerJson(response, target.slice(STS_JSON_PREFIX.length), this.options);
+        const operation = target.slice(STS_JSON_PREFIX.length);
+        return answerJson(response, operation, body, this.principals, signingAccessKey(request));
       }
       if (typeof target !== "string") {
         const contentType = request.headers["content-type"] ?? "";
         if (contentType.startsWith("application/x-www-form-urlencoded")) {
           signedRegion(request);
-          return answerQuery(response, body.toString("utf8"), this.options);
+          return answerQuery(response, body.toString("utf8"), this.principals, signingAccessKey(request));
         }
         throw new KmsError("UnknownOperationException", "Missing X-Amz-Target header");
       }
@@ -128,6 +142,13 @@ export class Sandbox {
     const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
     if (!operation) throw new KmsError("UnknownOperationException", `Unknown operation ${target}`);
     const region = signedRegion(request);
+    const caller = this.principals.caller(signingAccessKey(request));
+    if (!caller) {
+      throw new KmsError(
+        "UnrecognizedClientException",
+        "The security token included in the request is invalid.",
+      );
+    }
     const fault = drawFault(this.options.faults);
     if (fault === "reset") {
       request.socket.destroy();
@@ -137,13 +158,14 @@ export class Sandbox {
     if (fault === "throttle") throw errors.throttling();
     if (this.options.latencyMs > 0) await sleep(this.options.latencyMs);
     const input = parseJsonInput(body);
-    const context = this.context(region);
+    const context = this.context(region, caller);
     count(this.stats.requests, name);
     const pairSpec = typeof input.KeyPairSpec === "string" ? input.KeyPairSpec : undefined;
     if (this.quotas && !this.quotas.take(name, region, namedKey(context, input), Date.now(), pairSpec)) {
       count(this.stats.throttled, name);
       throw errors.throttling();
     }
+    this.authorize?.(name, input, context, viaService(request));
     const output = await operation.run(context, input);
     recordLastUsage(context, name, output, requestId);
     if (operation.mutates) await this.store.saveSoon();
@@ -151,14 +173,15 @@ export class Sandbox {
   }
 
   /** A fresh context per request: time is applied first, so expired material or due rotations show at once. */
-  private context(region: string): Context {
+  private context(region: string, caller: Caller): Context {
     const now = this.clock.now();
     if (applyTime(this.store, now)) this.store.save();
     return {
       store: this.store,
       wrappingKeys: this.wrappingKeys,
       region,
-      accountId: this.options.accountId,
+      accountId: caller.accountId,
+      caller,
       now,
     };
   }

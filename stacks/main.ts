@@ -4,6 +4,7 @@
  * `keyplane synth`: errors end as one line on stderr (exit 1; 3 for guardrail errors), before anything is
  * written.
  */
+import { existsSync, rmSync } from "node:fs";
 import { isKeyplaneError } from "../byok/errors";
 import { defaultPlanFile } from "./plan/load";
 import { findingLines, synthesize } from "./synth";
@@ -24,9 +25,14 @@ function run(): number {
   return 3;
 }
 
+// cdktf's App creates its output folder as it is constructed: a synth that fails after that must not
+// leave a folder behind that looks like output.
+const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
+const outdirExisted = existsSync(outdir);
 try {
   process.exitCode = run();
 } catch (error) {
+  if (!outdirExisted) rmSync(outdir, { recursive: true, force: true });
   const line = isKeyplaneError(error)
     ? error.oneLine()
     : `unexpected error: ${(error instanceof Error ? error.message : String(error)).split("\n", 1)[0]}`;

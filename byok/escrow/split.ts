@@ -65,6 +65,12 @@ export async function splitToShareFiles(request: SplitRequest): Promise<SplitRes
   if (request.passphrases?.some((passphrase) => passphrase.length < 8)) {
     throw new KeyplaneError("INVALID_INPUT", "passphrases: each must have at least 8 characters");
   }
+  // One passphrase sealing several shares lets whoever knows it open all of them: dual control is lost.
+  if (request.passphrases && new Set(request.passphrases).size !== request.passphrases.length) {
+    throw new KeyplaneError("INVALID_INPUT", "passphrases: each share needs its own custodian's passphrase", {
+      hint: "one passphrase for several shares lets one person open them all",
+    });
+  }
   const ceremonyId = request.ceremonyId ?? randomBytes(16).toString("hex");
   const stem = escrowFileStem(request.keyArn ?? null, material.checkValue, ceremonyId);
   const files = Array.from({ length: shares }, (_, i) =>

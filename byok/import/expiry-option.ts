@@ -24,14 +24,20 @@ export function materialExpiryFromFlags(flags: {
   if (given.filter(Boolean).length > 1) {
     throw usageError("--expires-in, --valid-to and --no-expiry: give only one");
   }
+  // The values come from flags: a bad one is a usage error (exit 2), as the CLI's flag parsers say too.
   if (flags.expiresIn !== undefined) {
-    return { kind: "expires-in", durationMs: parseDuration(flags.expiresIn, "--expires-in") };
+    let durationMs: number;
+    try {
+      durationMs = parseDuration(flags.expiresIn, "--expires-in");
+    } catch (error) {
+      throw usageError(error instanceof Error ? error.message : String(error));
+    }
+    return { kind: "expires-in", durationMs };
   }
   if (flags.validTo !== undefined) {
     const validTo = new Date(flags.validTo);
     if (!/^\d{4}-\d{2}-\d{2}/.test(flags.validTo) || Number.isNaN(validTo.getTime())) {
-      throw new KeyplaneError(
-        "INVALID_INPUT",
+      throw usageError(
         `--valid-to: expected an ISO 8601 time like 2027-01-31T00:00:00Z, got '${flags.validTo}'`,
       );
     }
@@ -51,6 +57,9 @@ export function expiryFields(expiry: MaterialExpiry, now: Date): ExpiryFields {
   if (expiry.kind === "none") return { ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" };
   const validTo = expiry.kind === "valid-to" ? expiry.validTo : new Date(now.getTime() + expiry.durationMs);
   const field = expiry.kind === "valid-to" ? "--valid-to" : "--expires-in";
+  if (Number.isNaN(validTo.getTime())) {
+    throw new KeyplaneError("INVALID_INPUT", `${field}: the expiry is not a time KMS can take`);
+  }
   if (validTo.getTime() <= now.getTime()) {
     throw new KeyplaneError("INVALID_INPUT", `${field}: the expiry must be in the future`);
   }

@@ -89,7 +89,7 @@ export async function importMaterial(client: KMSClient, request: ImportRequest):
     return await attempt(request.importToken, request.wrapped);
   } catch (error) {
     if (awsErrorName(error) !== "ExpiredImportTokenException" || !request.refetch) {
-      throw importError(error, keyArn);
+      throw importError(error, keyArn, request.importType);
     }
   }
   // The token (and its public key) lasts 24 hours; a ceremony that took longer gets fresh ones, once.
@@ -99,22 +99,27 @@ export async function importMaterial(client: KMSClient, request: ImportRequest):
   try {
     return await attempt(fresh.importToken, rewrapped, fresh);
   } catch (error) {
-    throw importError(error, keyArn);
+    throw importError(error, keyArn, request.importType);
   }
 }
 
-function importError(error: unknown, keyArn: string): KeyplaneError {
+function importError(error: unknown, keyArn: string, importType: ImportKind | undefined): KeyplaneError {
   const translated = fromAwsError(error, `ImportKeyMaterial ${keyArn}`);
   if (translated.awsName === "IncorrectKeyMaterialException") {
-    return new KeyplaneError(
-      "AWS",
-      `ImportKeyMaterial ${keyArn}: IncorrectKeyMaterialException: this key already had different key material; KMS accepts only the original material back`,
-      {
-        awsName: "IncorrectKeyMaterialException",
-        hint: "re-import needs the original material: combine its escrow shares (keyplane expiry renew --escrow-dir DIR)",
-        cause: error,
-      },
-    );
+    // KMS answers this both for material that is not the key's (a re-import of other bytes) and for
+    // material that is not valid for the key spec at all; keep KMS's own words and say which applies.
+    const reason =
+      importType === "existing"
+        ? "the material is not the key's own (EXISTING_KEY_MATERIAL accepts only the same bytes back) or is not valid for its key spec"
+        : "the material is not valid for the key's spec, or is material the key already had (import that as EXISTING_KEY_MATERIAL)";
+    return new KeyplaneError("AWS", `ImportKeyMaterial ${keyArn}: IncorrectKeyMaterialException: ${reason}`, {
+      awsName: "IncorrectKeyMaterialException",
+      hint:
+        importType === "existing"
+          ? "re-import needs the original material: combine its escrow shares (keyplane expiry renew --escrow-dir DIR)"
+          : "check the material file against the key spec",
+      cause: error,
+    });
   }
   return translated;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KeyplaneError } from "../errors";
 import type { ImportParameters } from "./parameters";
@@ -63,14 +63,4 @@ export function writeParamsFiles(dir: string, parameters: ImportParameters): Rec
     paths[name] = join(dir, name);
   }
   return paths;
-}
-
-/** Reads a file a flag names; a missing or unreadable file is a one-line error naming the flag. */
-export function readFlagFile(path: string, flag: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : "cannot read it";
-    throw new KeyplaneError("FILE", `${flag} ${path}: ${reason}`, { cause: error });
-  }
 }

@@ -15,8 +15,9 @@
  */
 
 import { createHash } from "node:crypto";
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
 import { KeyplaneError } from "../errors";
+import { checkInputFile, readInputFile } from "../files/read-bounded";
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -67,20 +68,11 @@ export function lineHash(line: string): string {
   return createHash("sha256").update(line, "utf8").digest("hex");
 }
 
+/** The journal's lines; a missing journal has none. A device, FIFO or oversized file is refused, not read. */
 function readLines(path: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw new KeyplaneError(
-      "FILE",
-      `${path}: cannot read the journal (${(error as NodeJS.ErrnoException).code ?? "error"})`,
-      {
-        cause: error,
-      },
-    );
-  }
+  const journal = { kind: "journal" } as const;
+  if (!checkInputFile(path, journal, true)) return [];
+  const text = readInputFile(path, journal).toString("utf8");
   if (text.length > 0 && !text.endsWith("\n")) {
     throw new KeyplaneError(
       "INTEGRITY",
@@ -212,4 +204,34 @@ export function readJournal(path: string): JournalEntry[] {
     const { entryHash: _hash, ...entry } = JSON.parse(line) as JournalEntry;
     return entry as JournalEntry;
   });
+}
+
+export interface AnchoredVerification extends JournalVerification {
+  /** The line whose hash is the anchor given, when one was. */
+  anchorLine?: number;
+}
+
+/**
+ * `byok journal verify`: the chain, and more than the chain can say alone. An empty journal proves nothing
+ * and is refused. With `anchor` (a last hash printed by an earlier run and kept elsewhere), the journal must
+ * still hold that line: a journal cut back before it, or rewritten, fails. Lines appended after it are
+ * later runs, and are reported.
+ */
+export function verifyJournalFile(path: string, anchor?: string): AnchoredVerification {
+  if (!checkInputFile(path, { kind: "journal" }, true)) {
+    throw new KeyplaneError("FILE", `${path}: no such journal`);
+  }
+  const result = verifyJournal(path);
+  if (result.entries === 0) {
+    throw new KeyplaneError("INTEGRITY", `${path}: the journal is empty; an empty file proves nothing`);
+  }
+  if (anchor === undefined) return result;
+  const index = readLines(path).findIndex((line) => lineHash(line) === anchor);
+  if (index < 0) {
+    throw new KeyplaneError(
+      "INTEGRITY",
+      `${path}: no line has the anchored hash ${anchor} (lines were removed from the end, or the journal was rewritten)`,
+    );
+  }
+  return { ...result, anchorLine: index + 1 };
 }

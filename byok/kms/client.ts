@@ -1,5 +1,7 @@
 import { KMSClient, type KMSClientConfig } from "@aws-sdk/client-kms";
+import { parseEndpointUrl } from "./endpoint";
 import { paceToQuotas } from "./pacer";
+import { assertProfileDeclared } from "./profile";
 import { trackServerTime } from "./server-time";
 
 export interface KmsClientOptions {
@@ -10,6 +12,23 @@ export interface KmsClientOptions {
   /** Attempts per call including the first; fleet scans raise it so throttles never fail a run. */
   maxAttempts?: number;
 }
+
+/**
+ * The SDK warns on the console, over several lines, when a profile and AWS_ACCESS_KEY_ID are both set (the
+ * profile wins, as it does for the AWS CLI); the CLI's stderr keeps one line per message.
+ */
+const SDK_LOGGER = {
+  debug: () => {},
+  info: () => {},
+  warn: (message: unknown) => {
+    if (String(message).includes("Multiple credential sources")) {
+      process.stderr.write(
+        "note: the profile's credentials are used; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are ignored\n",
+      );
+    }
+  },
+  error: () => {},
+};
 
 /** Region used when neither the flag, the environment nor the profile names one. */
 const FALLBACK_REGION = "us-east-1";
@@ -23,13 +42,19 @@ export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
   // The pinned SDK supports the Node 20 keyplane supports; its multi-line notice about future releases
   // would break the one-line stderr contract of the CLI. A user's explicit setting wins.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const profile = options.profile ?? process.env.AWS_PROFILE;
+  if (profile) assertProfileDeclared(profile, options.profile ? "--profile" : "AWS_PROFILE");
   const config: KMSClientConfig = {
     retryMode: "adaptive",
     maxAttempts: options.maxAttempts ?? 8,
     region: regionProvider(options),
+    logger: SDK_LOGGER,
   };
   if (options.profile) config.profile = options.profile;
-  const endpoint = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL_KMS;
+  const fromEnvironment = process.env.AWS_ENDPOINT_URL_KMS;
+  const endpoint =
+    options.endpointUrl ??
+    (fromEnvironment ? parseEndpointUrl(fromEnvironment, "AWS_ENDPOINT_URL_KMS") : undefined);
   if (endpoint) config.endpoint = endpoint;
   const client = new KMSClient(config);
   trackServerTime(client, endpoint);

@@ -29,10 +29,11 @@ export function trackServerTime(client: KMSClient, endpoint?: string): void {
   clocks.set(client, clock);
   client.middlewareStack.add(
     (next) => async (args) => {
-      if (endpoint) {
-        clock.sandboxChecked ??= readSandboxClock(endpoint, clock);
-        await clock.sandboxChecked;
-      }
+      clock.sandboxChecked ??= (async () => {
+        const custom = endpoint ?? (await configuredEndpoint(client));
+        if (custom) await readSandboxClock(custom, clock);
+      })();
+      await clock.sandboxChecked;
       const result = await next(args);
       const response = result.response as HttpResponseShape;
       const date = response.headers?.date ?? response.headers?.Date;
@@ -45,6 +46,20 @@ export function trackServerTime(client: KMSClient, endpoint?: string): void {
     },
     { step: "deserialize", name: "keyplaneServerTime" },
   );
+}
+
+/**
+ * The endpoint the SDK takes from the shared config (a profile's `endpoint_url` or `services` section, or
+ * AWS_ENDPOINT_URL): the client resolves it once and keeps the answer.
+ */
+async function configuredEndpoint(client: KMSClient): Promise<string | undefined> {
+  const resolve = (client.config as { serviceConfiguredEndpoint?: () => Promise<string | undefined> })
+    .serviceConfiguredEndpoint;
+  try {
+    return resolve ? await resolve() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function readSandboxClock(endpoint: string, clock: ServerClock): Promise<void> {

@@ -149,6 +149,11 @@ function privateKey(content: Buffer, source: string, options: LoadOptions): KeyO
         ...(options.password ? { passphrase: options.password } : {}),
       });
     } catch (error) {
+      if (content.includes("ENCRYPTED") && options.password) {
+        throw new KeyplaneError("INVALID_INPUT", `${source}: the private key's password is wrong`, {
+          cause: error,
+        });
+      }
       throw unreadable(source, error, content.includes("ENCRYPTED") && !options.password);
     }
   }

@@ -22,5 +22,6 @@ export function rotationFacts(observed: ObservedRotation): RotationKeyFacts {
   if (observed.lastRotationDate) facts.lastRotationDate = observed.lastRotationDate;
   if (observed.pendingMaterialId) facts.pendingMaterialId = observed.pendingMaterialId;
   if (tags.rotationDays !== undefined) facts.rotationDays = tags.rotationDays;
+  if (metadata.ValidTo) facts.validTo = metadata.ValidTo;
   return facts;
 }

@@ -35,6 +35,8 @@ export interface RotationKeyFacts {
   pendingMaterialId?: string;
   /** Tag keyplane:rotation-days, parsed (undefined when missing or not a number). */
   rotationDays?: number;
+  /** DescribeKey ValidTo of imported material: in the past once the material expired (and was deleted). */
+  validTo?: Date;
 }
 
 /**
@@ -44,7 +46,11 @@ export interface RotationKeyFacts {
  * - not-rotatable: nothing to do here (replica, external key store, no material, pending deletion).
  */
 export type RotationMode = "automatic" | "on-demand" | "manual" | "not-rotatable";
-export type RotationStatus = "ok" | "due" | "overdue" | "misconfigured";
+/**
+ * `attention`: the key cannot be used at all, whatever its schedule: imported material expired, or an
+ * EXTERNAL key never got any. The expiry report says the same (`expired`, `pending-import`).
+ */
+export type RotationStatus = "ok" | "due" | "overdue" | "misconfigured" | "attention";
 
 export type RotationActionKind =
   | "none"
@@ -115,6 +121,23 @@ export function assessRotation(key: RotationKeyFacts, options: RotationOptions):
   const lastRotation = key.lastRotationDate ?? null;
   const base = { keyArn: key.keyArn, ...(key.region ? { region: key.region } : {}), mode, lastRotation };
   const none = (description: string): RotationAction => ({ kind: "none", description });
+  if (key.keyState === "PendingImport" && key.origin === "EXTERNAL") {
+    const expired = key.validTo !== undefined && key.validTo.getTime() <= options.now.getTime();
+    return {
+      ...base,
+      reason: expired
+        ? `imported material expired ${key.validTo?.toISOString()}; the key is unusable`
+        : "no key material (none imported yet, or it expired and was deleted); the key is unusable",
+      nextDue: null,
+      daysUntilDue: null,
+      status: "attention",
+      action: none(
+        expired
+          ? "re-import the same material from escrow (keyplane expiry renew)"
+          : "import key material (keyplane byok ceremony)",
+      ),
+    };
+  }
   if (mode === "not-rotatable") {
     return {
       ...base,
@@ -262,12 +285,12 @@ function dueStatus(nextDue: Date, options: RotationOptions): RotationStatus {
   return left <= (options.dueWithinDays ?? 14) * DAY_MS ? "due" : "ok";
 }
 
-/** Assessments of many keys, sorted most urgent first (overdue, due, misconfigured, ok), then by date. */
+/** Assessments of many keys, sorted most urgent first (attention, overdue, due, misconfigured, ok), then by date. */
 export function assessRotations(
   keys: readonly RotationKeyFacts[],
   options: RotationOptions,
 ): RotationAssessment[] {
-  const rank: Record<RotationStatus, number> = { overdue: 0, due: 1, misconfigured: 2, ok: 3 };
+  const rank: Record<RotationStatus, number> = { attention: 0, overdue: 1, due: 2, misconfigured: 3, ok: 4 };
   return keys
     .map((key) => assessRotation(key, options))
     .sort(

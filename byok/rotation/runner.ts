@@ -32,6 +32,8 @@ export interface ActionReport {
   action: RotationActionKind;
   detail: string;
   outcome: ActionOutcome;
+  /** New imported material: its check value, for the custodians' paper record. */
+  checkValue?: string;
 }
 
 export interface RotationApplyOptions {
@@ -140,8 +142,8 @@ async function applyOne(
     await offline.journal({ event: "rotation.rotate", outcome: "ok", keyArn });
     return report("done");
   }
-  await importAndRotate(client, offline, item, records, options);
-  return report("done");
+  const checkValue = await importAndRotate(client, offline, item, records, options);
+  return { ...report("done"), checkValue };
 }
 
 /**
@@ -155,7 +157,7 @@ async function importAndRotate(
   item: RotationWork,
   records: readonly JournalRecord[],
   options: RotationApplyOptions,
-): Promise<void> {
+): Promise<string> {
   const { keyArn } = item.facts;
   const keySpec = item.facts.keySpec as KeySpec;
   const escrow = options.escrow;
@@ -164,7 +166,7 @@ async function importAndRotate(
   const choice = wrappingChoices(keySpec)[0];
   if (!choice) throw new KeyplaneError("INTERNAL", `no wrapping choice for ${keySpec}`);
   const validityDays = Math.min(item.validityDays ?? MAX_VALIDITY_DAYS, MAX_VALIDITY_DAYS);
-  await runMaterialFlow(client, offline, {
+  const result = await runMaterialFlow(client, offline, {
     flow: "rotation",
     key: keyArn,
     material: { kind: "generate" },
@@ -177,4 +179,5 @@ async function importAndRotate(
     description: "keyplane rotation",
     records,
   });
+  return result.checkValue;
 }

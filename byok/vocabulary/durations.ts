@@ -14,8 +14,20 @@ export function parseDuration(text: string, field: string): number {
       `${field}: expected a duration like 30d, 12h or 2w, got '${text}'`,
     );
   }
-  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  // `9007199254740993d` parses, but as a number no Date can hold: refuse it here rather than send
+  // an Invalid Date to KMS.
+  if (!Number.isSafeInteger(ms) || ms > MAX_DURATION_MS) {
+    throw new KeyplaneError(
+      "INVALID_INPUT",
+      `${field}: expected a duration of at most 100 years, got '${text}'`,
+    );
+  }
+  return ms;
 }
+
+/** Longest duration anything in keyplane takes: far beyond KMS's limits, well inside a Date's range. */
+const MAX_DURATION_MS = 36_525 * UNIT_MS.d;
 
 export const DAY_MS = UNIT_MS.d;
 

@@ -118,13 +118,15 @@ export function assertWrappingCombination(
   keySpec: KeySpec,
   algorithm: WrappingAlgorithm,
   wrappingKeySpec: WrappingKeySpec,
+  /** USAGE when all three came from flags (a wrong combination of flags, exit 2). */
+  code: "INVALID_INPUT" | "USAGE" = "INVALID_INPUT",
 ): void {
   if (canWrap(keySpec, algorithm, wrappingKeySpec)) return;
   const allowed = wrappingChoices(keySpec)
     .map((choice) => `${choice.algorithm}/${choice.wrappingKeySpec}`)
     .join(", ");
   throw new KeyplaneError(
-    "INVALID_INPUT",
+    code,
     `${algorithm} with an ${wrappingKeySpec} wrapping key cannot carry ${keySpec} material (allowed: ${allowed})`,
   );
 }

@@ -16,6 +16,9 @@ function cipherName(kek: Buffer): string {
 
 /** AES key wrap with padding (RFC 5649, NIST SP 800-38F KWP) through OpenSSL's `id-aesN-wrap-pad`. */
 export function aesKeyWrapPad(kek: Buffer, data: Buffer): Buffer {
+  // RFC 5649 section 4.1 wraps 1 to 2^32 octets; OpenSSL returns nothing for none, which would unwrap to
+  // nothing on the other side instead of failing here.
+  if (data.length === 0) throw new KeyplaneError("INVALID_INPUT", "AES key wrap: nothing to wrap (0 bytes)");
   const cipher = createCipheriv(cipherName(kek), kek, KWP_IV);
   const wrapped = cipher.update(data);
   // OpenSSL's wrap modes emit everything from update(); final() only ends the context (freeing, and so

@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from "node:crypto";
+import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { KeyplaneError } from "../errors";
 import { publicKeyFingerprint } from "../kcv";
 import { WRAPPING_KEY_BITS, WRAPPING_KEY_SPECS, type WrappingKeySpec } from "../vocabulary/wrapping";
@@ -35,8 +35,9 @@ export function parseWrappingPublicKey(
   const source = options.source ?? "public key";
   let key: KeyObject;
   try {
-    key = createPublicKey(toKeyInput(input));
+    key = toKeyInput(input, source);
   } catch (error) {
+    if (error instanceof KeyplaneError) throw error;
     throw new KeyplaneError(
       "INVALID_INPUT",
       `${source}: not an RSA public key (expected SubjectPublicKeyInfo DER, PEM or base64, as GetParametersForImport returns)`,
@@ -67,11 +68,52 @@ export function parseWrappingPublicKey(
   return { key, spkiDer, fingerprint: publicKeyFingerprint(spkiDer), wrappingKeySpec: spec };
 }
 
-function toKeyInput(input: Buffer | string): Parameters<typeof createPublicKey>[0] {
+/**
+ * SPKI (what KMS issues) or PKCS#1 RSAPublicKey, each as DER, PEM or base64 of the DER: the same key is
+ * read the same way whatever its wrapping. A private key is refused: a wrapping public key comes from
+ * GetParametersForImport, and a private key here means files were mixed up.
+ */
+function toKeyInput(input: Buffer | string, source: string): KeyObject {
   const text = typeof input === "string" ? input : input[0] === 0x30 ? undefined : input.toString("latin1");
-  if (text === undefined) return { key: input as Buffer, format: "der", type: "spki" };
-  if (text.includes("-----BEGIN")) return { key: text, format: "pem" };
-  const compact = text.replace(/\s+/g, "");
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) throw new Error("neither DER, PEM nor base64");
-  return { key: Buffer.from(compact, "base64"), format: "der", type: "spki" };
+  if (text?.includes("-----BEGIN")) {
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) throw privateKeyGiven(source);
+    return createPublicKey({ key: text, format: "pem" });
+  }
+  let der: Buffer;
+  if (text === undefined) der = input as Buffer;
+  else {
+    const compact = text.replace(/\s+/g, "");
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) throw new Error("neither DER, PEM nor base64");
+    der = Buffer.from(compact, "base64");
+  }
+  if (isPrivateKeyDer(der)) throw privateKeyGiven(source);
+  try {
+    return createPublicKey({ key: der, format: "der", type: "spki" });
+  } catch (spkiError) {
+    try {
+      return createPublicKey({ key: der, format: "der", type: "pkcs1" });
+    } catch {
+      throw spkiError;
+    }
+  }
+}
+
+/** DER that node reads as a private key (PKCS#8 or PKCS#1): never a wrapping public key. */
+function isPrivateKeyDer(der: Buffer): boolean {
+  for (const type of ["pkcs8", "pkcs1"] as const) {
+    try {
+      createPrivateKey({ key: der, format: "der", type });
+      return true;
+    } catch {
+      // not this form
+    }
+  }
+  return false;
+}
+
+function privateKeyGiven(source: string): KeyplaneError {
+  return new KeyplaneError(
+    "INVALID_INPUT",
+    `${source}: holds a private key, expected the wrapping public key (WrappingPublicKey.der from byok params)`,
+  );
 }

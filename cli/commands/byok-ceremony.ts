@@ -1,46 +1,63 @@
-import type { Command } from "commander";
-import { WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from "../../byok/vocabulary/wrapping";
+import { type Command, Option } from "commander";
+import { checkInputFile } from "../../byok/files/read-bounded";
+import type { ImportKind } from "../../byok/import/import-material";
+import type { WrappingAlgorithm, WrappingKeySpec } from "../../byok/vocabulary/wrapping";
+import {
+  expiresInOption,
+  importTypeOption,
+  inputFileOption,
+  keyOption,
+  outputDirOption,
+  sharesOption,
+  validToOption,
+  wrappingAlgorithmOption,
+  wrappingKeySpecOption,
+} from "../flags";
 import { addRoleOptions, type RoleOptionFlags } from "./byok-script-roles";
 
 export interface CeremonyFlags extends RoleOptionFlags {
   key?: string;
   material?: string;
   component?: string[];
-  wrappingAlgorithm?: string;
-  wrappingKeySpec?: string;
+  wrappingAlgorithm?: WrappingAlgorithm;
+  wrappingKeySpec?: WrappingKeySpec;
   expiresIn?: string;
   validTo?: string;
   expiry?: boolean;
-  importType?: string;
+  importType?: ImportKind;
   description?: string;
   escrowDir?: string;
-  escrowShares?: string;
-  escrowThreshold?: string;
+  escrowShares?: number;
+  escrowThreshold?: number;
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerCeremony(byok: Command): void {
   addRoleOptions(byok.command("ceremony"))
     .description(
       "guided BYOK ceremony: preflight -> escrow -> params -> wrap -> import -> verify -> journal (rerun to finish an interrupted one)",
     )
-    .option(
-      "--key <key>",
-      "key id, key ARN, alias name or alias ARN (asked: a list of keys needing material)",
+    .addOption(keyOption("key id, key ARN, alias name or alias ARN (asked: a list of keys needing material)"))
+    .addOption(materialSourceOption())
+    .addOption(
+      inputFileOption(
+        "--component <file>",
+        "custodian component file (hex), once per custodian",
+        "material",
+        {
+          repeatable: true,
+        },
+      ),
     )
-    .option("--material <source>", "generate | components | file:PATH | p12:PATH")
-    .option("--component <file>", "custodian component file (hex), once per custodian", collect)
-    .option("--wrapping-algorithm <alg>", `one of ${WRAPPING_ALGORITHMS.join(", ")} (default: AWS's advice)`)
-    .option("--wrapping-key-spec <spec>", `one of ${WRAPPING_KEY_SPECS.join(", ")}`)
-    .option("--expires-in <duration>", "material expires this long after import (default: the key's tag)")
-    .option("--valid-to <iso>", "material expires at this time (ISO 8601)")
+    .addOption(wrappingAlgorithmOption("wrapping algorithm (default: AWS's advice)"))
+    .addOption(wrappingKeySpecOption())
+    .addOption(expiresInOption("material expires this long after import (default: the key's tag)"))
+    .addOption(validToOption())
     .option("--no-expiry", "material never expires")
-    .option("--import-type <type>", "new or existing (default: new for a key that never had material)")
+    .addOption(importTypeOption("new or existing (default: new for a key that never had material)"))
     .option("--description <text>", "key material description (symmetric keys)")
-    .option("--escrow-dir <dir>", "folder for the escrow share files (0600)")
-    .option("--escrow-shares <n>", "number of escrow shares")
-    .option("--escrow-threshold <m>", "shares needed to recover the material")
+    .addOption(outputDirOption("--escrow-dir <dir>", "folder for the escrow share files (0600)"))
+    .addOption(sharesOption("--escrow-shares <n>", "number of escrow shares (2-255)"))
+    .addOption(sharesOption("--escrow-threshold <m>", "shares needed to recover the material (2-N)"))
     .addHelpText(
       "after",
       "\nEvery prompt is also a flag; --yes skips the final confirmation, --journal FILE keeps the journal.\n" +
@@ -51,4 +68,15 @@ export function registerCeremony(byok: Command): void {
       const { runCeremonyCommand } = await import("./ceremony-action");
       await runCeremonyCommand(flags, command);
     });
+}
+
+/** `--material generate | components | file:PATH | p12:PATH`: a named file is checked like any input file. */
+function materialSourceOption(): Option {
+  return new Option("--material <source>", "generate | components | file:PATH | p12:PATH").argParser(
+    (text: string) => {
+      const path = /^(?:file|p12):(.+)$/.exec(text)?.[1];
+      if (path !== undefined) checkInputFile(path, { field: "--material", kind: "material" });
+      return text;
+    },
+  );
 }

@@ -1,30 +1,41 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { usageError } from "../../byok/errors";
+import { type InputKind, readInputFile } from "../../byok/files/read-bounded";
 import type { JournalFields } from "../../byok/journal/journal";
 import type { KeyMaterial } from "../../byok/material/key-material";
-import { isKeySpec, KEY_SPEC_INFO, KEY_SPECS, type KeySpec } from "../../byok/vocabulary/key-specs";
+import { KEY_SPEC_INFO, type KeySpec } from "../../byok/vocabulary/key-specs";
 import {
   assertWrappingCombination,
-  WRAPPING_ALGORITHMS,
-  WRAPPING_KEY_SPECS,
+  type WrappingAlgorithm,
+  type WrappingKeySpec,
 } from "../../byok/vocabulary/wrapping";
+import {
+  assertThreshold,
+  inputFileOption,
+  keySpecOption,
+  outputDirOption,
+  sharesOption,
+  wrappingAlgorithmOption,
+  wrappingKeySpecOption,
+} from "../flags";
 import { type GlobalOptions, globalOptions } from "../global-options";
 import { renderJson, say } from "../output";
-import { requiredFlag, wrappingAlgorithmFlag, wrappingKeySpecFlag } from "./byok-online";
+
+const MATERIAL_HELP = "material file: raw, hex or base64 bytes; PEM/DER private key; PKCS#12";
+const PASSWORD_HELP = "password of a PKCS#12 file or encrypted private key (first line)";
 
 /** generate, kcv, wrap, escrow split|combine, journal verify: files in, files out, no AWS. */
 export function registerByokOffline(byok: Command): void {
   byok
     .command("generate")
     .description("generate key material for a key spec into a new file (0600); prints its check value")
-    .option("--key-spec <spec>", `one of ${KEY_SPECS.join(", ")}`)
-    .option(
+    .addOption(keySpecOption().makeOptionMandatory())
+    .requiredOption(
       "--out <file>",
       "material file to create (raw bytes, or PKCS#8 DER for RSA/ECC); never overwritten",
     )
-    .action(async (flags: { keySpec?: string; out?: string }, command: Command) => {
-      const keySpec = keySpecFlag(requiredFlag(flags.keySpec, "--key-spec"));
-      const out = requiredFlag(flags.out, "--out");
+    .action(async (flags: { keySpec: KeySpec; out: string }, command: Command) => {
+      const { keySpec, out } = flags;
       await preflightJournal(command);
       const { generateMaterial } = await import("../../byok/material/generate");
       const { writeNewPrivateFile } = await import("../../byok/material/write-file");
@@ -42,10 +53,10 @@ export function registerByokOffline(byok: Command): void {
   byok
     .command("kcv")
     .description("key check value (AES-CMAC, or --legacy AES-ECB), HMAC check value or public-key SHA-256")
-    .option("--material <file>", "material file: raw, hex or base64 bytes; PEM/DER private key; PKCS#12")
-    .option("--key-spec <spec>", "the material's key spec (default: guessed from the file)")
+    .addOption(inputFileOption("--material <file>", MATERIAL_HELP, "material").makeOptionMandatory())
+    .addOption(keySpecOption("the material's key spec (default: guessed from the file)"))
     .option("--legacy", "SYMMETRIC_DEFAULT: the legacy AES-ECB-of-zeros check value", false)
-    .option("--password-file <file>", "password of a PKCS#12 file or encrypted private key (first line)")
+    .addOption(inputFileOption("--password-file <file>", PASSWORD_HELP, "passphrase"))
     .action(async (flags: MaterialFlags & { legacy: boolean }, command: Command) => {
       const material = await openMaterial(flags);
       try {
@@ -65,27 +76,25 @@ export function registerByokOffline(byok: Command): void {
   byok
     .command("wrap")
     .description("wrap material offline for ImportKeyMaterial (writes the raw EncryptedKeyMaterial bytes)")
-    .option("--public-key <file>", "WrappingPublicKey from byok params: DER, PEM or base64")
-    .option("--wrapping-algorithm <alg>", `one of ${WRAPPING_ALGORITHMS.join(", ")}`)
-    .option(
-      "--wrapping-key-spec <spec>",
-      `one of ${WRAPPING_KEY_SPECS.join(", ")} (default: the public key's size)`,
+    .addOption(
+      inputFileOption(
+        "--public-key <file>",
+        "WrappingPublicKey from byok params: DER, PEM or base64",
+        "importFile",
+      ).makeOptionMandatory(),
     )
-    .option("--key-spec <spec>", `the material's key spec: one of ${KEY_SPECS.join(", ")}`)
-    .option("--material <file>", "material file: raw, hex or base64 bytes; PEM/DER private key; PKCS#12")
-    .option("--password-file <file>", "password of a PKCS#12 file or encrypted private key (first line)")
-    .option("--out <file>", "wrapped material to create (never overwritten)")
+    .addOption(wrappingAlgorithmOption().makeOptionMandatory())
+    .addOption(wrappingKeySpecOption("wrapping key spec (default: the public key's size)"))
+    .addOption(keySpecOption().makeOptionMandatory())
+    .addOption(inputFileOption("--material <file>", MATERIAL_HELP, "material").makeOptionMandatory())
+    .addOption(inputFileOption("--password-file <file>", PASSWORD_HELP, "passphrase"))
+    .requiredOption("--out <file>", "wrapped material to create (never overwritten)")
     .action(async (flags: WrapFlags, command: Command) => {
-      const publicKeyFile = requiredFlag(flags.publicKey, "--public-key");
-      const algorithm = wrappingAlgorithmFlag(requiredFlag(flags.wrappingAlgorithm, "--wrapping-algorithm"));
-      const wrappingKeySpec = flags.wrappingKeySpec ? wrappingKeySpecFlag(flags.wrappingKeySpec) : undefined;
-      const keySpec = keySpecFlag(requiredFlag(flags.keySpec, "--key-spec"));
-      requiredFlag(flags.material, "--material");
-      const out = requiredFlag(flags.out, "--out");
+      const { publicKey: publicKeyFile, wrappingAlgorithm: algorithm, wrappingKeySpec, keySpec, out } = flags;
+      if (wrappingKeySpec) assertWrappingCombination(keySpec, algorithm, wrappingKeySpec, "USAGE");
       await preflightJournal(command);
       const { parseWrappingPublicKey, wrapForImport } = await import("../../byok/wrap/index");
-      if (wrappingKeySpec) assertWrappingCombination(keySpec, algorithm, wrappingKeySpec);
-      const publicKey = parseWrappingPublicKey(await readInput(publicKeyFile), {
+      const publicKey = parseWrappingPublicKey(readInput(publicKeyFile, "--public-key", "importFile"), {
         source: publicKeyFile,
         ...(wrappingKeySpec ? { expected: wrappingKeySpec } : {}),
       });
@@ -126,30 +135,32 @@ export function registerByokOffline(byok: Command): void {
   escrow
     .command("split")
     .description("split material into N share files, any M of which recover it")
-    .option("--material <file>", "material file: raw, hex or base64 bytes; PEM/DER private key; PKCS#12")
-    .option("--key-spec <spec>", "the material's key spec (default: guessed from the file)")
-    .option("--password-file <file>", "password of a PKCS#12 file or encrypted private key (first line)")
-    .option("--shares <n>", "number of shares N (2-255)")
-    .option("--threshold <m>", "shares needed to recover M (2-N)")
-    .option("--out-dir <dir>", "directory for the share files (0600 each)")
-    .option("--key <arn>", "key ARN the material belongs to (recorded in every share)")
-    .option(
-      "--passphrase-file <files...>",
-      "seal share i under the passphrase in the i-th file (one per share; list them or repeat the flag)",
+    .addOption(inputFileOption("--material <file>", MATERIAL_HELP, "material").makeOptionMandatory())
+    .addOption(keySpecOption("the material's key spec (default: guessed from the file)"))
+    .addOption(inputFileOption("--password-file <file>", PASSWORD_HELP, "passphrase"))
+    .addOption(sharesOption("--shares <n>", "number of shares N (2-255)").makeOptionMandatory())
+    .addOption(sharesOption("--threshold <m>", "shares needed to recover M (2-N)").makeOptionMandatory())
+    .addOption(
+      outputDirOption("--out-dir <dir>", "directory for the share files (0600 each)").makeOptionMandatory(),
+    )
+    .addOption(keyArnOption())
+    .addOption(
+      inputFileOption(
+        "--passphrase-file <files...>",
+        "seal share i under the passphrase in the i-th file (one per share; list them or repeat the flag)",
+        "passphrase",
+      ),
     )
     .action(async (flags: SplitFlags, command: Command) => {
-      const shares = countFlag(requiredFlag(flags.shares, "--shares"), "--shares");
-      const threshold = countFlag(requiredFlag(flags.threshold, "--threshold"), "--threshold");
-      const outDir = requiredFlag(flags.outDir, "--out-dir");
+      const { shares, threshold, outDir } = flags;
+      assertThreshold(threshold, shares, { threshold: "--threshold", shares: "--shares" });
       if (flags.passphraseFile && flags.passphraseFile.length !== shares) {
         throw usageError(
           `--passphrase-file: give one per share (${shares}), got ${flags.passphraseFile.length}`,
         );
       }
       await preflightJournal(command);
-      const passphrases = flags.passphraseFile
-        ? await Promise.all(flags.passphraseFile.map(readFirstLine))
-        : undefined;
+      const passphrases = flags.passphraseFile?.map((file) => readFirstLine(file, "--passphrase-file"));
       const material = await openMaterial(flags);
       try {
         const { splitToShareFiles } = await import("../../byok/escrow/split");
@@ -189,22 +200,34 @@ export function registerByokOffline(byok: Command): void {
   escrow
     .command("combine")
     .description("recover material from share files into a new file (0600); checks its check value")
-    .option("--share <files...>", "share files, at least the threshold (list them or repeat the flag)")
-    .option(
-      "--passphrase-file <files...>",
-      "passphrase of the i-th sealed --share, in the same order (list them or repeat the flag)",
+    .addOption(
+      inputFileOption(
+        "--share <files...>",
+        "share files, at least the threshold (list them or repeat the flag)",
+        "share",
+      ).makeOptionMandatory(),
     )
-    .option("--key <arn>", "refuse shares of any other key")
-    .option("--out <file>", "material file to create (never overwritten)")
+    .addOption(
+      inputFileOption(
+        "--passphrase-file <files...>",
+        "passphrase of the i-th sealed --share, in the same order (list them or repeat the flag)",
+        "passphrase",
+      ),
+    )
+    .addOption(keyArnOption("refuse shares of any other key"))
+    .requiredOption("--out <file>", "material file to create (never overwritten)")
     .action(async (flags: CombineFlags, command: Command) => {
-      const files = flags.share ?? [];
-      if (files.length === 0)
-        throw usageError("missing --share (give at least the threshold number of share files)");
-      const out = requiredFlag(flags.out, "--out");
+      const files = flags.share;
+      const out = flags.out;
+      if (flags.passphraseFile && flags.passphraseFile.length > files.length) {
+        throw usageError(
+          `--passphrase-file: at most one per --share (${files.length}), got ${flags.passphraseFile.length}`,
+        );
+      }
       await preflightJournal(command);
-      const passphrases = flags.passphraseFile
-        ? await Promise.all(flags.passphraseFile.map(readFirstLine))
-        : [];
+      const passphrases = (flags.passphraseFile ?? []).map((file) =>
+        readFirstLine(file, "--passphrase-file"),
+      );
       const { combineShareFiles } = await import("../../byok/escrow/combine");
       const { writeNewPrivateFile } = await import("../../byok/material/write-file");
       const result = await combineShareFiles({
@@ -237,71 +260,85 @@ export function registerByokOffline(byok: Command): void {
     .command("journal")
     .description("ceremony journal tools")
     .command("verify")
-    .description("check a journal's hash chain; names the first line that was edited, removed or reordered")
+    .description(
+      "check a journal's hash chain; names the first line that was edited, removed or reordered " +
+        "(removed last lines show only against --last-hash)",
+    )
     .argument("<file>", "journal (JSON Lines)")
-    .action(async (file: string, _flags: unknown, command: Command) => {
-      const { verifyJournal } = await import("../../byok/journal/journal");
-      const { existsSync } = await import("node:fs");
-      if (!existsSync(file)) {
-        const { KeyplaneError } = await import("../../byok/errors");
-        throw new KeyplaneError("FILE", `${file}: no such journal`);
-      }
-      const result = verifyJournal(file);
+    .addOption(
+      new Option(
+        "--last-hash <hash>",
+        "the last hash an earlier run printed: the journal must still hold it",
+      ).argParser(parseHash),
+    )
+    .action(async (file: string, flags: { lastHash?: string }, command: Command) => {
+      const { verifyJournalFile } = await import("../../byok/journal/journal");
+      const result = verifyJournalFile(file, flags.lastHash);
       printFields(globalOptions(command), {
         file,
         entries: result.entries,
         lastHash: result.lastHash,
+        ...(result.anchorLine === undefined
+          ? {}
+          : { anchor: `line ${result.anchorLine} (${result.entries - result.anchorLine} entries after it)` }),
         chain: "intact",
       });
     });
 }
 
+function parseHash(text: string): string {
+  if (!/^[0-9a-f]{64}$/i.test(text)) {
+    throw usageError(
+      `--last-hash: expected 64 hex digits (a SHA-256 a journaled run printed), got '${text}'`,
+    );
+  }
+  return text.toLowerCase();
+}
+
+function keyArnOption(description = "key ARN the material belongs to (recorded in every share)"): Option {
+  return new Option("--key <arn>", description).argParser((text: string) => {
+    if (!/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/\S+$/.test(text)) {
+      throw usageError(`--key: expected a key ARN (arn:aws:kms:<region>:<account>:key/<id>), got '${text}'`);
+    }
+    return text;
+  });
+}
+
 interface MaterialFlags {
-  material?: string;
-  keySpec?: string;
+  material: string;
+  keySpec?: KeySpec;
   passwordFile?: string;
 }
 
 interface WrapFlags extends MaterialFlags {
-  publicKey?: string;
-  wrappingAlgorithm?: string;
-  wrappingKeySpec?: string;
-  out?: string;
+  publicKey: string;
+  wrappingAlgorithm: WrappingAlgorithm;
+  wrappingKeySpec?: WrappingKeySpec;
+  keySpec: KeySpec;
+  out: string;
 }
 
 interface SplitFlags extends MaterialFlags {
-  shares?: string;
-  threshold?: string;
-  outDir?: string;
+  shares: number;
+  threshold: number;
+  outDir: string;
   key?: string;
   passphraseFile?: string[];
 }
 
 interface CombineFlags {
-  share?: string[];
+  share: string[];
   passphraseFile?: string[];
   key?: string;
-  out?: string;
+  out: string;
 }
 
-function keySpecFlag(value: string): KeySpec {
-  if (!isKeySpec(value))
-    throw usageError(`--key-spec: expected one of ${KEY_SPECS.join(", ")}, got '${value}'`);
-  return value;
+function readInput(path: string, field: string, kind: InputKind): Buffer {
+  return readInputFile(path, { field, kind });
 }
 
-function countFlag(value: string, flag: string): number {
-  if (!/^\d+$/.test(value)) throw usageError(`${flag}: expected a whole number, got '${value}'`);
-  return Number(value);
-}
-
-async function readInput(path: string): Promise<Buffer> {
-  const { readMaterialFile } = await import("../../byok/material/load");
-  return readMaterialFile(path);
-}
-
-async function readFirstLine(path: string): Promise<string> {
-  const content = await readInput(path);
+function readFirstLine(path: string, field: string): string {
+  const content = readInput(path, field, "passphrase");
   const line = content.toString("utf8").split(/\r?\n/, 1)[0] ?? "";
   content.fill(0);
   return line;
@@ -309,14 +346,14 @@ async function readFirstLine(path: string): Promise<string> {
 
 /** Loads --material, with --key-spec or a guessed spec (said on stderr when it is a guess). */
 async function openMaterial(flags: MaterialFlags): Promise<KeyMaterial> {
-  const path = requiredFlag(flags.material, "--material");
-  const { guessKeySpec, parseMaterial, readMaterialFile } = await import("../../byok/material/load");
-  const password = flags.passwordFile ? await readFirstLine(flags.passwordFile) : undefined;
+  const path = flags.material;
+  const { guessKeySpec, parseMaterial } = await import("../../byok/material/load");
+  const password = flags.passwordFile ? readFirstLine(flags.passwordFile, "--password-file") : undefined;
   const options = password === undefined ? {} : { password };
-  const content = readMaterialFile(path);
+  const content = readInput(path, "--material", "material");
   try {
     let keySpec: KeySpec;
-    if (flags.keySpec) keySpec = keySpecFlag(flags.keySpec);
+    if (flags.keySpec) keySpec = flags.keySpec;
     else {
       const guess = guessKeySpec(content, path, options);
       keySpec = guess.keySpec;

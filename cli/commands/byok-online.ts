@@ -1,33 +1,36 @@
 import type { Command } from "commander";
 import { usageError } from "../../byok/errors";
 import type { ImportKind } from "../../byok/import/import-material";
+import type { WrappingAlgorithm, WrappingKeySpec } from "../../byok/vocabulary/wrapping";
 import {
-  isWrappingAlgorithm,
-  isWrappingKeySpec,
-  WRAPPING_ALGORITHMS,
-  WRAPPING_KEY_SPECS,
-  type WrappingAlgorithm,
-  type WrappingKeySpec,
-} from "../../byok/vocabulary/wrapping";
+  expiresInOption,
+  importTypeOption,
+  inputFileOption,
+  keyOption,
+  outputDirOption,
+  validToOption,
+  wrappingAlgorithmOption,
+  wrappingKeySpecOption,
+} from "../flags";
 import { globalOptions } from "../global-options";
 import { renderJson, say } from "../output";
 import { registerCeremony } from "./byok-ceremony";
 
 interface ParamsFlags {
-  key?: string;
-  wrappingAlgorithm?: string;
-  wrappingKeySpec?: string;
-  outDir?: string;
+  key: string;
+  wrappingAlgorithm: WrappingAlgorithm;
+  wrappingKeySpec: WrappingKeySpec;
+  outDir: string;
 }
 
 interface ImportFlags {
-  key?: string;
-  importToken?: string;
-  wrapped?: string;
+  key: string;
+  importToken: string;
+  wrapped: string;
   expiresIn?: string;
   validTo?: string;
   expiry?: boolean;
-  importType?: string;
+  importType?: ImportKind;
   description?: string;
 }
 
@@ -36,18 +39,18 @@ export function registerByokOnline(byok: Command): void {
   byok
     .command("params")
     .description("fetch import parameters (wrapping public key + import token) for an EXTERNAL key")
-    .option("--key <key>", "key id, key ARN, alias name or alias ARN")
-    .option("--wrapping-algorithm <alg>", `one of ${WRAPPING_ALGORITHMS.join(", ")}`)
-    .option("--wrapping-key-spec <spec>", `one of ${WRAPPING_KEY_SPECS.join(", ")}`)
-    .option("--out-dir <dir>", "write WrappingPublicKey.der, ImportToken.bin (0600) and params.json here")
+    .addOption(keyOption().makeOptionMandatory())
+    .addOption(wrappingAlgorithmOption().makeOptionMandatory())
+    .addOption(wrappingKeySpecOption().makeOptionMandatory())
+    .addOption(
+      outputDirOption(
+        "--out-dir <dir>",
+        "write WrappingPublicKey.der, ImportToken.bin (0600) and params.json here",
+      ).makeOptionMandatory(),
+    )
     .action(async (flags: ParamsFlags, command: Command) => {
       const options = globalOptions(command);
-      const key = requiredFlag(flags.key, "--key");
-      const { assertKeyReference } = await import("../../byok/kms/resolve-key");
-      assertKeyReference(key);
-      const algorithm = wrappingAlgorithmFlag(requiredFlag(flags.wrappingAlgorithm, "--wrapping-algorithm"));
-      const spec = wrappingKeySpecFlag(requiredFlag(flags.wrappingKeySpec, "--wrapping-key-spec"));
-      const outDir = requiredFlag(flags.outDir, "--out-dir");
+      const { key, wrappingAlgorithm: algorithm, wrappingKeySpec: spec, outDir } = flags;
       const { createKmsClient } = await import("../../byok/kms/client");
       const { getImportParameters, paramsJson, writeParamsFiles } = await import("../../byok/import/index");
       const client = createKmsClient(options);
@@ -84,22 +87,29 @@ export function registerByokOnline(byok: Command): void {
   byok
     .command("import")
     .description("import wrapped key material (from `byok wrap`) with its import token")
-    .option("--key <key>", "key id, key ARN, alias name or alias ARN")
-    .option("--import-token <file>", "ImportToken.bin from `byok params`")
-    .option("--wrapped <file>", "wrapped material from `byok wrap` (EncryptedKeyMaterial.bin)")
-    .option("--expires-in <duration>", "material expires this long after import, e.g. 180d (at most 365d)")
-    .option("--valid-to <iso>", "material expires at this time (ISO 8601)")
+    .addOption(keyOption().makeOptionMandatory())
+    .addOption(
+      inputFileOption(
+        "--import-token <file>",
+        "ImportToken.bin from `byok params`",
+        "importFile",
+      ).makeOptionMandatory(),
+    )
+    .addOption(
+      inputFileOption(
+        "--wrapped <file>",
+        "wrapped material from `byok wrap` (EncryptedKeyMaterial.bin)",
+        "importFile",
+      ).makeOptionMandatory(),
+    )
+    .addOption(expiresInOption("material expires this long after import, e.g. 180d (at most 365d)"))
+    .addOption(validToOption())
     .option("--no-expiry", "material never expires")
-    .option("--import-type <type>", "new (first or rotation material) or existing (re-import the same)")
+    .addOption(importTypeOption())
     .option("--description <text>", "key material description (symmetric keys)")
     .action(async (flags: ImportFlags, command: Command) => {
       const options = globalOptions(command);
-      const key = requiredFlag(flags.key, "--key");
-      const { assertKeyReference } = await import("../../byok/kms/resolve-key");
-      assertKeyReference(key);
-      const tokenFile = requiredFlag(flags.importToken, "--import-token");
-      const wrappedFile = requiredFlag(flags.wrapped, "--wrapped");
-      const importType = importTypeFlag(flags.importType);
+      const { key, importToken: tokenFile, wrapped: wrappedFile, importType } = flags;
       const { materialExpiryFromFlags } = await import("../../byok/import/expiry-option");
       const expiry = materialExpiryFromFlags({
         expiresIn: flags.expiresIn,
@@ -109,9 +119,10 @@ export function registerByokOnline(byok: Command): void {
       if (!expiry) throw usageError("missing --expires-in, --valid-to or --no-expiry");
       const { createKmsClient } = await import("../../byok/kms/client");
       const { resolveKey } = await import("../../byok/kms/resolve-key");
-      const { assertExternalKey, importMaterial, readFlagFile } = await import("../../byok/import/index");
-      const importToken = readFlagFile(tokenFile, "--import-token");
-      const wrapped = readFlagFile(wrappedFile, "--wrapped");
+      const { assertExternalKey, importMaterial } = await import("../../byok/import/index");
+      const { readInputFile } = await import("../../byok/files/read-bounded");
+      const importToken = readInputFile(tokenFile, { field: "--import-token", kind: "importFile" });
+      const wrapped = readInputFile(wrappedFile, { field: "--wrapped", kind: "importFile" });
       const client = createKmsClient(options);
       try {
         const metadata = await resolveKey(client, key);
@@ -153,48 +164,4 @@ export function registerByokOnline(byok: Command): void {
     });
 
   registerCeremony(byok);
-}
-
-/** A flag the command cannot do without: exit 2 naming it (never a prompt here). */
-export function requiredFlag(value: string | undefined, flag: string): string {
-  if (value === undefined || value === "") throw usageError(`missing ${flag}`);
-  return value;
-}
-
-export function wrappingAlgorithmFlag(value: string): WrappingAlgorithm {
-  if (value === "RSAES_PKCS1_V1_5") {
-    throw usageError(
-      "--wrapping-algorithm: RSAES_PKCS1_V1_5 is no longer accepted by KMS",
-      `use ${WRAPPING_ALGORITHMS.join(" or ")}`,
-    );
-  }
-  if (!isWrappingAlgorithm(value)) {
-    throw usageError(
-      `--wrapping-algorithm: expected one of ${WRAPPING_ALGORITHMS.join(", ")}, got '${value}'`,
-    );
-  }
-  return value;
-}
-
-export function wrappingKeySpecFlag(value: string): WrappingKeySpec {
-  if (!isWrappingKeySpec(value)) {
-    throw usageError(`--wrapping-key-spec: expected one of ${WRAPPING_KEY_SPECS.join(", ")}, got '${value}'`);
-  }
-  return value;
-}
-
-export function importTypeFlag(value: string | undefined): ImportKind | undefined {
-  if (value === undefined) return undefined;
-  if (value !== "new" && value !== "existing") {
-    throw usageError(`--import-type: expected new or existing, got '${value}'`);
-  }
-  return value;
-}
-
-/** Share counts and thresholds: Shamir over GF(2^8) allows 1..255. */
-export function countFlag(text: string, flag: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 255) {
-    throw usageError(`${flag}: expected a whole number from 1 to 255, got '${text}'`);
-  }
-  return Number(text);
 }

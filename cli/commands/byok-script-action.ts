@@ -10,11 +10,11 @@ import { buildCeremonyScript, type ScriptInput } from "../../byok/report/ceremon
 import { type CeremonyRoles, roleFields } from "../../byok/report/roles";
 import { parseKeyplaneTags } from "../../byok/vocabulary/tags";
 import { wrappingChoices } from "../../byok/vocabulary/wrapping";
+import { assertThreshold } from "../flags";
 import { globalOptions } from "../global-options";
 import { parseMaterialSource } from "../prompts/material-source";
 import { renderScriptHtml } from "../render/script-html";
 import { documentFormat, writeDocument } from "../render/write-document";
-import { countFlag, importTypeFlag, wrappingAlgorithmFlag, wrappingKeySpecFlag } from "./byok-online";
 import type { ScriptFlags } from "./byok-script";
 import { givenRoles } from "./byok-script-roles";
 
@@ -23,18 +23,17 @@ export async function runScriptCommand(flags: ScriptFlags, command: Command): Pr
   const options = globalOptions(command);
   documentFormat(flags.out);
   const source = parseMaterialSource(flags.material ?? "generate");
-  const givenAlgorithm = flags.wrappingAlgorithm ? wrappingAlgorithmFlag(flags.wrappingAlgorithm) : undefined;
-  const givenSpec = flags.wrappingKeySpec ? wrappingKeySpecFlag(flags.wrappingKeySpec) : undefined;
-  const givenImportType = importTypeFlag(flags.importType);
+  const givenAlgorithm = flags.wrappingAlgorithm;
+  const givenSpec = flags.wrappingKeySpec;
+  const givenImportType = flags.importType;
   const expiry = materialExpiryFromFlags({
     expiresIn: flags.expiresIn,
     validTo: flags.validTo,
     noExpiry: flags.expiry === false,
   });
-  const shares = countFlag(flags.escrowShares ?? "3", "--escrow-shares");
-  const threshold = countFlag(flags.escrowThreshold ?? "2", "--escrow-threshold");
-  if (threshold > shares)
-    throw usageError(`--escrow-threshold: ${threshold} is more than --escrow-shares ${shares}`);
+  const shares = flags.escrowShares;
+  const threshold = flags.escrowThreshold;
+  assertThreshold(threshold, shares, { threshold: "--escrow-threshold", shares: "--escrow-shares" });
   const roles = givenRoles(flags);
 
   const client = createKmsClient(options);
@@ -130,9 +129,9 @@ function ceremonyCommand(
     "--escrow-dir",
     quote(flags.escrowDir ?? "escrow"),
     "--escrow-shares",
-    flags.escrowShares ?? "3",
+    String(flags.escrowShares),
     "--escrow-threshold",
-    flags.escrowThreshold ?? "2",
+    String(flags.escrowThreshold),
     ...roleFlags,
   ].join(" ");
 }

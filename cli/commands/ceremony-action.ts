@@ -20,6 +20,7 @@ import {
   type WrappingKeySpec,
   wrappingChoices,
 } from "../../byok/vocabulary/wrapping";
+import { assertThreshold, parseCount, SHARE_RANGE } from "../flags";
 import { type FlowGuard, guardFlow } from "../flow-guard";
 import { type GlobalOptions, globalOptions } from "../global-options";
 import { journaledSteps } from "../journal-binding";
@@ -29,7 +30,6 @@ import { type Ask, createAsk } from "../prompts/ask";
 import { pickKey } from "../prompts/key-picker";
 import { type AcquiredMaterial, acquireMaterial, parseMaterialSource } from "../prompts/material-source";
 import type { CeremonyFlags } from "./byok-ceremony";
-import { countFlag, importTypeFlag, wrappingAlgorithmFlag, wrappingKeySpecFlag } from "./byok-online";
 import { askMissingRoles, givenRoles } from "./byok-script-roles";
 
 export async function runCeremonyCommand(flags: CeremonyFlags, command: Command): Promise<void> {
@@ -37,21 +37,17 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
   const ask = await createAsk();
   // Cheap checks of every given flag first: a typo fails before anyone types a component.
   const source = flags.material === undefined ? undefined : parseMaterialSource(flags.material);
-  const givenAlgorithm = flags.wrappingAlgorithm ? wrappingAlgorithmFlag(flags.wrappingAlgorithm) : undefined;
-  const givenSpec = flags.wrappingKeySpec ? wrappingKeySpecFlag(flags.wrappingKeySpec) : undefined;
-  const givenImportType = importTypeFlag(flags.importType);
+  const givenAlgorithm = flags.wrappingAlgorithm;
+  const givenSpec = flags.wrappingKeySpec;
+  const givenImportType = flags.importType;
   const givenExpiry = materialExpiryFromFlags({
     expiresIn: flags.expiresIn,
     validTo: flags.validTo,
     noExpiry: flags.expiry === false,
   });
-  const shares =
-    flags.escrowShares === undefined ? undefined : countFlag(flags.escrowShares, "--escrow-shares");
-  const threshold =
-    flags.escrowThreshold === undefined ? undefined : countFlag(flags.escrowThreshold, "--escrow-threshold");
-  if (shares !== undefined && threshold !== undefined && threshold > shares) {
-    throw usageError(`--escrow-threshold: ${threshold} is more than --escrow-shares ${shares}`);
-  }
+  const shares = flags.escrowShares;
+  const threshold = flags.escrowThreshold;
+  if (shares !== undefined && threshold !== undefined) assertThreshold(threshold, shares, ESCROW_FLAGS);
   if (givenExpiry) expiryFields(givenExpiry, new Date());
   const flagRoles = givenRoles(flags);
   if (
@@ -113,18 +109,20 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
       flags.escrowDir ?? (await ask.input("--escrow-dir", "Escrow folder", { initial: "escrow" }));
     const escrowShares =
       shares ??
-      countFlag(
-        await ask.input("--escrow-shares", "Escrow shares", { initial: "3", validate: countAnswer(2, 255) }),
+      parseCount(
         "--escrow-shares",
+        await ask.input("--escrow-shares", "Escrow shares", { initial: "3", validate: countAnswer(2, 255) }),
+        SHARE_RANGE,
       );
     const escrowThreshold =
       threshold ??
-      countFlag(
+      parseCount(
+        "--escrow-threshold",
         await ask.input("--escrow-threshold", "Shares needed to recover", {
           initial: "2",
           validate: countAnswer(2, escrowShares),
         }),
-        "--escrow-threshold",
+        SHARE_RANGE,
       );
     if (escrowThreshold > escrowShares) {
       throw usageError(`--escrow-threshold: ${escrowThreshold} is more than --escrow-shares ${escrowShares}`);
@@ -308,7 +306,15 @@ function requireFlags(
   const first = missing.find(([absent]) => absent);
   if (first)
     throw usageError(`missing ${first[1]}`, "without a terminal every choice must be given as a flag");
+  if (flags.material?.startsWith("p12:") && process.env.KEYPLANE_P12_PASSWORD === undefined) {
+    throw usageError(
+      `--material ${flags.material}: the PKCS#12 password is needed`,
+      "set KEYPLANE_P12_PASSWORD; without a terminal it cannot be asked",
+    );
+  }
 }
+
+const ESCROW_FLAGS = { threshold: "--escrow-threshold", shares: "--escrow-shares" };
 
 async function chooseWrapping(
   ask: Ask,

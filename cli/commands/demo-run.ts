@@ -178,7 +178,7 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
       ]);
       section(
         `Ceremony for ${alias}`,
-        "Non-interactive (every prompt is a flag): generate material, wrap it for KMS, import it for 30 days, verify, split it 2-of-3 into escrow shares, journal every step.",
+        "Non-interactive (every prompt is a flag): generate material, split it 2-of-3 into escrow shares before KMS sees it, wrap it for KMS, import it for 30 days, verify, journal every step.",
       );
       const escrowDir = join(work, "escrow", alias.replace(/\W+/g, "-"));
       await keyplane([
@@ -257,7 +257,8 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
   process.stderr.write(
     `\nDone in ${seconds} s; the sandbox is stopped.\n` +
       (flags.keep
-        ? `Journal: ${join(work, "journal.jsonl")}\nScript and report: ${join(work, "script-*.html")}, ${join(work, "report.html")}\nEscrow shares: ${join(work, "escrow")}\nTerraform: ${join(work, "synth")}\n`
+        ? `Journal: ${join(work, "journal.jsonl")}\nScript and report: ${join(work, "script-*.html")}, ${join(work, "report.html")}\nEscrow shares: ${join(work, "escrow")}\nTerraform: ${join(work, "synth")}\n` +
+          `Sandbox state: ${join(work, "sandbox-state.json")} (it holds the demo keys' material, as a KMS would: rehearsal only; delete the folder when done)\n`
         : `The journal (${join(work, "journal.jsonl")}) and escrow shares (${join(work, "escrow")}) were in a temporary folder, now removed; run \`keyplane demo --keep\` to keep them.\n`),
   );
   if (!flags.keep) rmSync(work, { recursive: true, force: true });

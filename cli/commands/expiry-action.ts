@@ -4,12 +4,12 @@ import { parseShareFile } from "../../byok/escrow/share-file";
 import { expiryFacts } from "../../byok/expiry/facts";
 import { assessExpiry, type ExpiryAssessment, expiryNeedsAttention } from "../../byok/expiry/model";
 import { type ObservedExternalKey, scanExternalKeys } from "../../byok/expiry/scan";
+import { readInputFile } from "../../byok/files/read-bounded";
 import { expiryFields, MAX_VALIDITY_MS, materialExpiryFromFlags } from "../../byok/import/expiry-option";
 import { assertExternalKey } from "../../byok/import/parameters";
-import { readFlagFile } from "../../byok/import/params-files";
 import { createKmsClient } from "../../byok/kms/client";
-import { listTags } from "../../byok/kms/list-keys";
-import { assertKeyReference, resolveKey } from "../../byok/kms/resolve-key";
+import { listKeys, listTags } from "../../byok/kms/list-keys";
+import { resolveKey } from "../../byok/kms/resolve-key";
 import { serverNow } from "../../byok/kms/server-time";
 import { runMaterialFlow } from "../../byok/steps/run-flow";
 import { DAY_MS, parseDuration } from "../../byok/vocabulary/durations";
@@ -17,14 +17,14 @@ import { parseKeyplaneTags } from "../../byok/vocabulary/tags";
 import { wrappingChoices } from "../../byok/vocabulary/wrapping";
 import { EXIT } from "../exit-codes";
 import { type FlowGuard, guardFlow } from "../flow-guard";
-import { globalOptions } from "../global-options";
+import { type GlobalOptions, globalOptions } from "../global-options";
 import { journaledSteps } from "../journal-binding";
 import { type Column, printResult, renderJson } from "../output";
 import { createProgressBar } from "../progress/progress-bar";
 import { createAsk } from "../prompts/ask";
 import { assertExpiryReportName, writeExpiryReport } from "../render/expiry-report";
 import type { ExpiryFlags, RenewFlags } from "./expiry";
-import { fleetLimiter, fleetRegions } from "./fleet";
+import { fleetClient, fleetLimiter, fleetRegions, planMatchesNoKey } from "./fleet";
 
 interface Row {
   assessment: ExpiryAssessment;
@@ -41,12 +41,7 @@ const TONE = {
 
 export async function expiryScan(flags: ExpiryFlags, command: Command): Promise<void> {
   const options = globalOptions(command);
-  let withinMs: number;
-  try {
-    withinMs = parseDuration(flags.within, "--within");
-  } catch (error) {
-    throw usageError(error instanceof Error ? error.message : String(error));
-  }
+  const withinMs = parseDuration(flags.within, "--within");
   const warningDays = Math.floor(withinMs / DAY_MS);
   if (flags.report) assertExpiryReportName(flags.report);
   const regions = await fleetRegions(options, flags.regions);
@@ -62,6 +57,9 @@ export async function expiryScan(flags: ExpiryFlags, command: Command): Promise<
     });
   } finally {
     bar.finish();
+  }
+  if (flags.plan && observed.length === 0 && !(await planHasKeys(options, regions, flags.plan))) {
+    throw planMatchesNoKey(flags.plan, regions);
   }
   const now = observed[0]?.observedAt ?? new Date();
   const byArn = new Map(observed.map((item) => [item.key.metadata.Arn ?? "", item]));
@@ -139,7 +137,6 @@ function materialJson(row: Row) {
 export async function expiryRenew(flags: RenewFlags, command: Command): Promise<void> {
   const options = globalOptions(command);
   if (!flags.key) throw usageError("missing --key");
-  assertKeyReference(flags.key);
   if (!flags.escrowDir && !flags.share) throw usageError("missing --escrow-dir or --share");
   const given = materialExpiryFromFlags({
     expiresIn: flags.expiresIn,
@@ -238,11 +235,34 @@ function passphrasesByShareIndex(shares: readonly string[], files: readonly stri
   }
   const byIndex: string[] = [];
   shares.forEach((share, i) => {
-    const header = parseShareFile(readFlagFile(share, "--share").toString("utf8"), share);
+    const header = parseShareFile(
+      readInputFile(share, { field: "--share", kind: "share" }).toString("utf8"),
+      share,
+    );
     byIndex[header.index - 1] =
-      readFlagFile(files[i] ?? "", "--passphrase-file")
+      readInputFile(files[i] ?? "", { field: "--passphrase-file", kind: "passphrase" })
         .toString("utf8")
         .split("\n", 1)[0] ?? "";
   });
   return Array.from(byIndex, (passphrase) => passphrase ?? "");
+}
+
+/** Whether any key of `regions` carries keyplane:plan=`plan` (the scan above reads EXTERNAL keys only). */
+async function planHasKeys(
+  options: GlobalOptions,
+  regions: readonly string[],
+  plan: string,
+): Promise<boolean> {
+  const limiter = fleetLimiter();
+  const found = await Promise.all(
+    regions.map(async (region) => {
+      const client = fleetClient(options, region);
+      try {
+        return (await listKeys(client, { limiter, region })).some((key) => key.tags.plan === plan);
+      } finally {
+        client.destroy();
+      }
+    }),
+  );
+  return found.some(Boolean);
 }

@@ -1,4 +1,13 @@
 import type { Command } from "commander";
+import {
+  expiresInOption,
+  inputFileOption,
+  keyOption,
+  planNameOption,
+  regionsOption,
+  validToOption,
+  withinOption,
+} from "../flags";
 
 export interface ExpiryFlags {
   within: string;
@@ -21,9 +30,9 @@ export function registerExpiry(program: Command): void {
   const expiry = program
     .command("expiry")
     .description("imported key material expiring within a threshold (exit 3 when any)")
-    .option("--within <duration>", "warning threshold", "30d")
-    .option("--regions <list>", "comma-separated regions (default: the profile's region)")
-    .option("--plan <name>", "only keys tagged keyplane:plan=NAME")
+    .addOption(withinOption("warning threshold", "30d"))
+    .addOption(regionsOption())
+    .addOption(planNameOption("only keys tagged keyplane:plan=NAME"))
     .option(
       "--report <file>",
       "also write a timeline of material expiries and rotations: FILE.svg, .html or .pdf",
@@ -35,18 +44,24 @@ export function registerExpiry(program: Command): void {
   expiry
     .command("renew")
     .description("re-import the same material from escrow (EXISTING_KEY_MATERIAL) with a new expiry")
-    .option("--key <key>", "key id, key ARN, alias name or alias ARN")
+    .addOption(keyOption().makeOptionMandatory())
     .option("--escrow-dir <dir>", "folder holding the key's escrow shares")
-    .option("--share <files...>", "or exactly these share files (list them or repeat the flag)")
-    .option(
-      "--passphrase-file <files...>",
-      "passphrases of sealed --share files, one per --share in the same order",
+    .addOption(
+      inputFileOption(
+        "--share <files...>",
+        "or exactly these share files (list them or repeat the flag)",
+        "share",
+      ).conflicts("escrowDir"),
     )
-    .option(
-      "--expires-in <duration>",
-      "new expiry from now (default: the key's keyplane:material-validity-days)",
+    .addOption(
+      inputFileOption(
+        "--passphrase-file <files...>",
+        "passphrases of sealed --share files, one per --share in the same order",
+        "passphrase",
+      ),
     )
-    .option("--valid-to <iso>", "new expiry time (ISO 8601)")
+    .addOption(expiresInOption("new expiry from now (default: the key's keyplane:material-validity-days)"))
+    .addOption(validToOption("new expiry time (ISO 8601)"))
     .option("--no-expiry", "the material stops expiring")
     .action(async (flags: RenewFlags, command: Command) => {
       const { expiryRenew } = await import("./expiry-action");

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { KeyplaneError } from "../../byok/errors";
 import { globalOptions } from "../global-options";
 import { type Column, printResult, say } from "../output";
+import { access } from "./plan-access";
 
 interface PlanOptions {
   plan?: string;
@@ -9,7 +10,9 @@ interface PlanOptions {
 
 /** `plan lint` and `plan explain`: pure derivation and guardrails, no cdktf loaded. */
 export function registerPlan(program: Command): void {
-  const plan = program.command("plan").description("lint or explain a key plan (keyplan.yaml)");
+  const plan = program
+    .command("plan")
+    .description("lint, explain or check access of a key plan (keyplan.yaml)");
   plan
     .command("lint")
     .description("print guardrail findings; exit 1 on any error-level finding")
@@ -20,6 +23,13 @@ export function registerPlan(program: Command): void {
     .description("print the keys the plan derives")
     .option("--plan <file>", "key plan file (default: KEYPLANE_PLAN or keyplan.yaml)")
     .action((options: PlanOptions, command: Command) => explain(options, command));
+  plan
+    .command("access")
+    .description(
+      "print what each principal can do with each key (policies evaluated); exit 3 on deviations from the plan",
+    )
+    .option("--plan <file>", "key plan file (default: KEYPLANE_PLAN or keyplan.yaml)")
+    .action((options: PlanOptions, command: Command) => access(options, command));
 }
 
 async function load(options: PlanOptions) {

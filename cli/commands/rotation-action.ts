@@ -7,13 +7,13 @@ import { assessRotations, type RotationAssessment, rotationNeedsAttention } from
 import { type ObservedRotation, observeRotation } from "../../byok/rotation/observe";
 import { type ActionReport, applyRotationActions, type RotationWork } from "../../byok/rotation/runner";
 import { EXIT } from "../exit-codes";
+import { assertThreshold } from "../flags";
 import { type FlowGuard, guardFlow } from "../flow-guard";
 import { type GlobalOptions, globalOptions } from "../global-options";
 import { journaledSteps } from "../journal-binding";
 import { type Column, paint, printResult, renderJson, useColor } from "../output";
 import { createProgressBar } from "../progress/progress-bar";
-import { countFlag } from "./byok-online";
-import { fleetClient, fleetLimiter, fleetRegions } from "./fleet";
+import { fleetClient, fleetLimiter, fleetRegions, planMatchesNoKey } from "./fleet";
 import type { RotationFlags } from "./rotation";
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
@@ -79,13 +79,15 @@ async function assessFleet(options: GlobalOptions, flags: RotationFlags): Promis
         }
       }),
     );
-    return perRegion.flat();
+    const assessed = perRegion.flat();
+    if (flags.plan && assessed.length === 0) throw planMatchesNoKey(flags.plan, regions);
+    return assessed;
   } finally {
     bar.finish();
   }
 }
 
-const TONE = { ok: "green", due: "yellow", overdue: "red", misconfigured: "red" } as const;
+const TONE = { ok: "green", due: "yellow", overdue: "red", misconfigured: "red", attention: "red" } as const;
 
 export async function rotationStatus(flags: RotationFlags, command: Command): Promise<void> {
   const options = globalOptions(command);
@@ -134,13 +136,10 @@ const ROTATION_CONCURRENCY = 8;
 export async function rotationApply(flags: RotationFlags, command: Command): Promise<void> {
   const options = globalOptions(command);
   const dryRun = flags.dryRun === true;
-  const escrow = flags.escrowDir
-    ? {
-        dir: flags.escrowDir,
-        shares: countFlag(flags.escrowShares ?? "3", "--escrow-shares"),
-        threshold: countFlag(flags.escrowThreshold ?? "2", "--escrow-threshold"),
-      }
-    : undefined;
+  const shares = flags.escrowShares ?? 3;
+  const threshold = flags.escrowThreshold ?? 2;
+  assertThreshold(threshold, shares, { threshold: "--escrow-threshold", shares: "--escrow-shares" });
+  const escrow = flags.escrowDir ? { dir: flags.escrowDir, shares, threshold } : undefined;
   if (!dryRun && !options.journal) throw usageError("missing --journal", "rotation apply is journaled");
   // One run per journal and escrow folder: a second one would chain from the same journal line.
   const guard = dryRun
@@ -206,7 +205,7 @@ async function applyAll(
       const tone =
         report.outcome === "manual" ? "yellow" : report.outcome === "planned" ? undefined : "green";
       process.stdout.write(
-        `${paint(report.outcome.padEnd(12), tone, color)} ${report.alias ?? report.keyArn}  ${report.action}: ${report.detail}\n`,
+        `${paint(report.outcome.padEnd(12), tone, color)} ${report.alias ?? report.keyArn}  ${report.action}: ${report.detail}${report.checkValue ? ` (new material ${report.checkValue})` : ""}\n`,
       );
     }
   }

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { outputDirOption, planNameOption, regionsOption, sharesOption } from "../flags";
 
 export interface RotationFlags {
   plan?: string;
@@ -6,8 +7,8 @@ export interface RotationFlags {
   regions?: string;
   dryRun?: boolean;
   escrowDir?: string;
-  escrowShares?: string;
-  escrowThreshold?: string;
+  escrowShares?: number;
+  escrowThreshold?: number;
 }
 
 export function registerRotation(program: Command): void {
@@ -16,9 +17,13 @@ export function registerRotation(program: Command): void {
     .description("rotation status, plan and apply for a plan's keys (exit 3 when any is due)");
   const common = (command: Command) =>
     command
-      .option("--plan <name>", "keys tagged keyplane:plan=NAME (default: any key with a keyplane:plan tag)")
+      .addOption(
+        planNameOption(
+          "keys tagged keyplane:plan=NAME (default: any key with a keyplane:plan tag)",
+        ).conflicts("all"),
+      )
       .option("--all", "every customer managed key, tagged or not", false)
-      .option("--regions <list>", "comma-separated regions (default: the profile's region)");
+      .addOption(regionsOption());
   common(
     rotation.command("status").description("mode, period wanted vs set, last and next rotation, status"),
   ).action(async (flags: RotationFlags, command: Command) => {
@@ -33,9 +38,14 @@ export function registerRotation(program: Command): void {
   );
   common(rotation.command("apply").description("perform the actions, journaled; idempotent and resumable"))
     .option("--dry-run", "show what would be done", false)
-    .option("--escrow-dir <dir>", "escrow folder for new material of imported keys (needed to re-import it)")
-    .option("--escrow-shares <n>", "escrow shares per new material", "3")
-    .option("--escrow-threshold <m>", "shares needed to recover it", "2")
+    .addOption(
+      outputDirOption(
+        "--escrow-dir <dir>",
+        "escrow folder for new material of imported keys (needed to re-import it)",
+      ),
+    )
+    .addOption(sharesOption("--escrow-shares <n>", "escrow shares per new material (2-255)", 3))
+    .addOption(sharesOption("--escrow-threshold <m>", "shares needed to recover it (2-N)", 2))
     .action(async (flags: RotationFlags, command: Command) => {
       const { rotationApply } = await import("./rotation-action");
       await rotationApply(flags, command);

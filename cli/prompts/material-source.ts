@@ -6,7 +6,7 @@ import {
   parseComponent,
 } from "../../byok/components";
 import { usageError } from "../../byok/errors";
-import { readFlagFile } from "../../byok/import/params-files";
+import { readInputFile } from "../../byok/files/read-bounded";
 import type { KeyMaterial } from "../../byok/material/key-material";
 import { loadMaterial } from "../../byok/material/load";
 import { KEY_SPEC_INFO, type KeySpec } from "../../byok/vocabulary/key-specs";
@@ -127,7 +127,7 @@ async function components(
     if (files.length > 0) {
       if (files.length < 2) throw usageError("--component: give at least two component files");
       for (const file of files) {
-        const text = readFlagFile(file, "--component");
+        const text = readInputFile(file, { field: "--component", kind: "material" });
         try {
           parts.push(parseComponent(keySpec, text.toString("latin1"), file));
         } finally {

@@ -96,7 +96,10 @@ function listAliases(context: Context, input: Input) {
   const keyId = optionalString(input, "KeyId", { min: 1, max: 2048 });
   const target = keyId === undefined ? undefined : findKey(context, keyId, { alias: false });
   const aliases = [...context.store.aliases.values()].filter(
-    (alias) => alias.region === context.region && (!target || alias.targetKeyId === target.keyId),
+    (alias) =>
+      alias.region === context.region &&
+      alias.arn.split(":")[4] === context.accountId &&
+      (!target || alias.targetKeyId === target.keyId),
   );
   const { page, meta } = paginate(aliases, input, { default: 50, max: 100 });
   return {

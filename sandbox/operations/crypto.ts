@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { assertUsable, type Context, findKey, invalidState, keyArn } from "../context";
+import { assertUsable, type Context, findKey, invalidState, keyOfCiphertext } from "../context";
 import {
   equalBytes,
   hmac,
@@ -153,7 +153,7 @@ function decryptWith(
   }
   const parsed = parseSymmetric(ciphertext);
   if (!parsed) throw errors.invalidCiphertext("");
-  const key = context.store.keys.get(keyArn(context.region, context.accountId, parsed.keyId));
+  const key = keyOfCiphertext(context, parsed.keyId);
   if (!key) throw errors.invalidCiphertext("");
   if (requestedKey !== undefined && findKey(context, requestedKey, { alias: true }).arn !== key.arn) {
     throw new KmsError(

@@ -266,9 +266,11 @@ function deleteImportedKeyMaterial(context: Context, input: Input) {
   const target = requestedId
     ? key.materials.find((material) => material.id === requestedId)
     : currentMaterial(key);
-  if (!target) {
-    throw errors.notFound(`Key material ${requestedId ?? "(current)"} is not associated with ${key.arn}.`);
+  if (requestedId !== undefined && !target) {
+    throw errors.notFound(`Key material ${requestedId} is not associated with ${key.arn}.`);
   }
+  // Nothing imported (never, or deleted already) is a state problem, as in KMS: the key is pending import.
+  if (!target?.bytes) throw invalidState(key);
   forgetMaterial(key, target);
   return { KeyId: key.arn, KeyMaterialId: target.id };
 }

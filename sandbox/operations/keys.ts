@@ -1,9 +1,16 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { KEY_SPECS, type KeySpec } from "../../byok/vocabulary/key-specs";
+import type { KeySpec } from "../../byok/vocabulary/key-specs";
 import { assertNotPendingDeletion, type Context, findKey, invalidState, keyArn } from "../context";
 import { generateMaterial, randomMaterialId } from "../crypto";
 import { isPending } from "../key-metadata";
-import { KEY_USAGE_TYPES, type SandboxKeyUsage, SPEC_RULES } from "../key-specs";
+import {
+  AWS_CUSTOMER_MASTER_KEY_SPECS,
+  AWS_KEY_SPECS,
+  isSandboxSpec,
+  KEY_USAGE_TYPES,
+  type SandboxKeyUsage,
+  SPEC_RULES,
+} from "../key-specs";
 import type { KeyRecord, Origin } from "../model";
 import { type OperationTable, reads, writes } from "../operation";
 import { paginate } from "../pagination";
@@ -31,8 +38,8 @@ const DAY = 86_400_000;
  * usage fits the spec.
  */
 function requestedSpecAndUsage(
-  spec: KeySpec | undefined,
-  legacy: KeySpec | undefined,
+  spec: string | undefined,
+  legacy: string | undefined,
   usage: SandboxKeyUsage | undefined,
 ): { keySpec: KeySpec; keyUsage: SandboxKeyUsage } {
   if (spec && legacy) {
@@ -46,6 +53,9 @@ function requestedSpecAndUsage(
       "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.",
     );
   }
+  if (!isSandboxSpec(keySpec)) {
+    throw errors.unsupported(`KeySpec ${keySpec} is not supported by the keyplane sandbox.`);
+  }
   const keyUsage = usage ?? "ENCRYPT_DECRYPT";
   if (!SPEC_RULES[keySpec].usages.includes(keyUsage)) {
     throw errors.validation(`KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`);
@@ -58,14 +68,14 @@ async function createKey(context: Context, input: Input) {
   const policy = optionalString(input, "Policy", { min: 1, max: 32768 });
   const description = optionalString(input, "Description", { max: 8192 }) ?? "";
   const usage = optionalEnum(input, "KeyUsage", KEY_USAGE_TYPES);
-  const legacy = optionalEnum(input, "CustomerMasterKeySpec", KEY_SPECS);
+  const legacy = optionalEnum(input, "CustomerMasterKeySpec", AWS_CUSTOMER_MASTER_KEY_SPECS);
   const origin = optionalEnum(input, "Origin", ORIGINS) ?? "AWS_KMS";
   optionalString(input, "CustomKeyStoreId", { min: 1, max: 64 });
   optionalBoolean(input, "BypassPolicyLockoutSafetyCheck");
   const tags = optionalTags(input, "Tags") ?? [];
   const multiRegion = optionalBoolean(input, "MultiRegion") ?? false;
   optionalString(input, "XksKeyId", { min: 1, max: 128 });
-  const spec = optionalEnum(input, "KeySpec", KEY_SPECS);
+  const spec = optionalEnum(input, "KeySpec", AWS_KEY_SPECS);
   const { keySpec, keyUsage } = requestedSpecAndUsage(spec, legacy, usage);
   if (origin === "AWS_CLOUDHSM" || origin === "EXTERNAL_KEY_STORE") {
     throw errors.unsupported(
@@ -113,7 +123,9 @@ function describeKey(context: Context, input: Input) {
 }
 
 function listKeys(context: Context, input: Input) {
-  const keys = [...context.store.keys.values()].filter((key) => key.region === context.region);
+  const keys = [...context.store.keys.values()].filter(
+    (key) => key.region === context.region && key.accountId === context.accountId,
+  );
   const { page, meta } = paginate(keys, input, { default: 100, max: 1000 });
   return { Keys: page.map((key) => ({ KeyId: key.keyId, KeyArn: key.arn })), ...meta };
 }

@@ -3,6 +3,8 @@ import { KeyplaneError } from "../../byok/errors";
 import { KEY_SPEC_INFO } from "../../byok/vocabulary/key-specs";
 import { type DerivedKey, type DerivedPlan, MONITORING_CLASSIFICATION, stackKeys } from "../plan/derive";
 import { policyForKey } from "../plan/policy-for-key";
+import { reviewPlan } from "../plan/review";
+import { accessDeviations } from "../policy/plan-access";
 import { evaluate, type Suppression } from "./evaluate";
 import { thresholdsFor } from "./profiles";
 import type { Finding, GuardedKey, GuardrailContext } from "./rule";
@@ -32,9 +34,10 @@ export function lintPlan(
     ),
   };
   if (plan.budget) context.maxKeys = plan.budget.maxKeys;
+  context.accessDeviations = accessDeviations(plan.name, derived.stacks.flatMap(stackKeys));
   const suppressions = options.sandbox ? [...plan.suppress, ...SANDBOX_SUPPRESSIONS] : plan.suppress;
   try {
-    return evaluate(context, suppressions);
+    return [...evaluate(context, suppressions), ...reviewPlan(derived)];
   } catch (error) {
     if (options.source && error instanceof KeyplaneError) {
       throw new KeyplaneError(error.code, `${options.source}: ${error.message}`);

@@ -37,6 +37,11 @@ export interface GuardrailContext {
   maxKeys?: number;
   stacks: readonly GuardedStack[];
   keys: readonly GuardedKey[];
+  /**
+   * Where the evaluated key and identity policies depart from the plan's intent (stacks/policy/access.ts);
+   * computed from the derived plan, absent when guardrails run over constructs composed by hand.
+   */
+  accessDeviations?: readonly { path: string; message: string; notEvaluated?: true }[];
 }
 
 export interface RawFinding {

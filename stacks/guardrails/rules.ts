@@ -1,4 +1,5 @@
 import type { Rule } from "./rule";
+import { accessMatrix } from "./rules/access-matrix";
 import { budget } from "./rules/budget";
 import { classificationTag } from "./rules/classification-tag";
 import { deletionWindow } from "./rules/deletion-window";
@@ -23,6 +24,7 @@ export const RULES: readonly Rule[] = [
   wildcardPrincipal,
   separationOfDuties,
   lockout,
+  accessMatrix,
   budget,
   unusedKey,
   monitoringRequired,

@@ -19,9 +19,13 @@ export function checkReferences(plan: KeyPlan): string | undefined {
     if (problem) return problem;
   }
   for (const [application, settings] of Object.entries(plan.applications)) {
-    for (const classification of Object.keys(settings.data)) {
+    for (const [classification, services] of Object.entries(settings.data)) {
       if (!known.includes(classification)) {
         return `applications.${application}.data.${classification}: unknown classification '${classification}' (known: ${known.join(", ")})`;
+      }
+      const twice = services.findIndex((service, index) => services.indexOf(service) !== index);
+      if (twice >= 0) {
+        return `applications.${application}.data.${classification}[${twice}]: service '${services[twice]}' is listed twice`;
       }
     }
   }
@@ -33,6 +37,12 @@ export function checkReferences(plan: KeyPlan): string | undefined {
   }
   if (plan.replicaRegions.includes(plan.region)) {
     return `replicaRegions: '${plan.region}' is the plan's own region; expected other regions`;
+  }
+  const repeated = plan.replicaRegions.findIndex(
+    (region, index) => plan.replicaRegions.indexOf(region) !== index,
+  );
+  if (repeated >= 0) {
+    return `replicaRegions[${repeated}]: '${plan.replicaRegions[repeated]}' is listed twice`;
   }
   return undefined;
 }

@@ -44,7 +44,18 @@ export interface DerivedKey {
   deletionWindowDays: number;
   replicaRegions: string[];
   administrators: string[];
+  /**
+   * Who runs `terraform apply` for the key's stack: the plan's deployRole in the key's account (the provider
+   * assumes it in decentralized plans). Named in the key policy, so CreateKey's and PutKeyPolicy's lockout
+   * safety check passes without bypassing it.
+   */
+  deployers: string[];
   custodians: string[];
+  /**
+   * Who reads the key without managing or using it: the custodians on keys they do not import into, because
+   * the fleet scans they run (`expiry`, `rotation status`) read every key of the account to find their own.
+   */
+  readers: string[];
   users: string[];
   iamDelegation: boolean;
   /** The policy as its own `aws_kms_key_policy` resource (the plan's `policyAsResource`). */
@@ -182,7 +193,9 @@ function deriveKey(plan: KeyPlan, stack: StackPlan, request: KeyRequest): Derive
     deletionWindowDays: settings.deletionWindowDays ?? DELETION_WINDOW_DAYS.default,
     replicaRegions: settings.multiRegion ? [...plan.replicaRegions] : [],
     administrators: [...plan.administrators],
+    deployers: [`arn:aws:iam::${stack.account}:role/${plan.deployRole}`],
     custodians: origin === "EXTERNAL" ? [...plan.custodians] : [],
+    readers: origin === "EXTERNAL" ? [] : [...plan.custodians],
     users: [...request.app.users],
     iamDelegation: plan.iamDelegation,
     policyAsResource: plan.policyAsResource,
@@ -220,7 +233,9 @@ function deriveMonitoringKey(plan: KeyPlan, stack: StackPlan): DerivedKey {
     deletionWindowDays: DELETION_WINDOW_DAYS.default,
     replicaRegions: [],
     administrators: [...plan.administrators],
+    deployers: [`arn:aws:iam::${stack.account}:role/${plan.deployRole}`],
     custodians: [],
+    readers: [...plan.custodians],
     users: [],
     iamDelegation: plan.iamDelegation,
     policyAsResource: plan.policyAsResource,

@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import { KeyplaneError } from "../../byok/errors";
+import { readInputFile } from "../../byok/files/read-bounded";
 import { checkReferences } from "./check-references";
 import { formatIssue } from "./format-issue";
 import { type KeyPlan, planSchema } from "./schema";
@@ -14,11 +14,12 @@ export function defaultPlanFile(env: NodeJS.ProcessEnv = process.env): string {
 export function loadPlanFile(file: string): KeyPlan {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readInputFile(file, { kind: "plan" }).toString("utf8");
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new KeyplaneError("FILE", `${file}: cannot read the key plan (${reason})`, {
+    if (!(error instanceof KeyplaneError)) throw error;
+    throw new KeyplaneError("FILE", error.message, {
       hint: "write one (see keyplan.example.yaml) or set KEYPLANE_PLAN",
+      cause: error,
     });
   }
   return parsePlan(text, file);
@@ -34,7 +35,15 @@ export function parsePlan(text: string, source: string): KeyPlan {
     const message = yamlError.message.split("\n", 1)[0]?.replace(/ at line \d+, column \d+.*$/, "");
     throw new KeyplaneError("PLAN", `${source}: ${where}: ${message}`);
   }
-  const input: unknown = document.toJS();
+  let input: unknown;
+  try {
+    // The yaml library stops alias expansion past a limit (a "billion laughs" bomb) and refuses an alias
+    // to an anchor not yet set; both are faults of the file, said as such.
+    input = document.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split("\n", 1)[0];
+    throw new KeyplaneError("PLAN", `${source}: YAML aliases: ${message}`);
+  }
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     throw new KeyplaneError(
       "PLAN",

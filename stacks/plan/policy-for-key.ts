@@ -20,14 +20,17 @@ export function policyForKey(key: DerivedKey, region: string = key.region): KeyP
 }
 
 function buildPolicy(key: DerivedKey, region: string): KeyPolicy {
+  const symmetric = KEY_SPEC_INFO[key.keySpec].family === "symmetric";
   const policy = new KeyPolicy({ account: key.keyAccount, region })
     .allowAdministrators(key.administrators, { rotateOnDemand: key.origin === "AWS_KMS" })
-    .allowCustodians(key.custodians)
+    .allowDeployers(key.deployers.filter((deployer) => !key.administrators.includes(deployer)))
+    .allowCustodians(key.custodians, { usage: key.keyUsage, symmetric })
+    .allowReaders(key.readers)
     .allowUsers(key.users, {
       services: key.services,
       callerAccounts: [key.callerAccount],
       usage: key.keyUsage,
-      symmetric: KEY_SPEC_INFO[key.keySpec].family === "symmetric",
+      symmetric,
     })
     .allowServicePrincipals(key.services, key.callerAccount);
   return key.iamDelegation ? policy.delegateToIam() : policy;

@@ -14,3 +14,14 @@ export interface PolicyDocument {
   Version: "2012-10-17";
   Statement: PolicyStatement[];
 }
+
+/** An IAM identity policy: statements without a principal, on any resource pattern. */
+export interface PolicyJsonDocument {
+  Version: "2012-10-17";
+  Statement: {
+    Sid: string;
+    Effect: "Allow" | "Deny";
+    Action: string | string[];
+    Resource: string | string[];
+  }[];
+}

@@ -9,7 +9,12 @@ import {
   ADMINISTRATOR_ACTIONS,
   ADMINISTRATOR_ROTATION_ACTION,
   CUSTODIAN_ACTIONS,
+  CUSTODIAN_VERIFY_CONTEXT,
+  custodianVerifyActions,
+  DEPLOYER_ACTIONS,
+  DEPLOYER_SID,
   GRANT_ACTIONS,
+  READER_ACTIONS,
   userActions,
 } from "./actions";
 import type { PolicyDocument, PolicyStatement } from "./document";
@@ -46,14 +51,62 @@ export class KeyPolicy {
     });
   }
 
-  /** Import (and delete, rotate) material of an external key; never use it. */
-  allowCustodians(principals: readonly string[]): this {
+  /**
+   * Import (and delete, rotate) material of an external key, and prove the import (`verify`) under the
+   * verify step's own encryption context only; never use the key for data.
+   */
+  allowCustodians(principals: readonly string[], verify: { usage: KeyUsage; symmetric: boolean }): this {
     if (principals.length === 0) return this;
-    return this.add({
+    this.add({
       Sid: "KeyCustodians",
       Effect: "Allow",
       Principal: aws(principals),
       Action: [...CUSTODIAN_ACTIONS],
+      Resource: "*",
+    });
+    const actions = custodianVerifyActions(verify.usage, verify.symmetric);
+    const contextBound = actions.includes("kms:Encrypt");
+    return this.add({
+      Sid: "KeyCustodiansVerifyImport",
+      Effect: "Allow",
+      Principal: aws(principals),
+      Action: one(actions),
+      Resource: "*",
+      ...(contextBound
+        ? {
+            Condition: {
+              StringLike: { [`kms:EncryptionContext:${CUSTODIAN_VERIFY_CONTEXT}`]: "*" },
+              "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": CUSTODIAN_VERIFY_CONTEXT },
+            },
+          }
+        : {}),
+    });
+  }
+
+  /** Read the key's metadata, tags, materials and rotation (fleet scans); never manage or use it. */
+  allowReaders(principals: readonly string[]): this {
+    if (principals.length === 0) return this;
+    return this.add({
+      Sid: "KeyReaders",
+      Effect: "Allow",
+      Principal: aws(principals),
+      Action: [...READER_ACTIONS],
+      Resource: "*",
+    });
+  }
+
+  /**
+   * The principal that runs `terraform apply`: what the AWS provider calls to create, read back, update and
+   * delete the key. Naming it is what lets CreateKey and PutKeyPolicy pass AWS's policy lockout safety check
+   * (the new policy must let the caller PutKeyPolicy) without BypassPolicyLockoutSafetyCheck.
+   */
+  allowDeployers(principals: readonly string[]): this {
+    if (principals.length === 0) return this;
+    return this.add({
+      Sid: DEPLOYER_SID,
+      Effect: "Allow",
+      Principal: aws(principals),
+      Action: [...DEPLOYER_ACTIONS],
       Resource: "*",
     });
   }

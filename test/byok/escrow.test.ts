@@ -204,6 +204,16 @@ describe("escrow refusals", () => {
         passphrases: ["short", "longer passphrase"],
       }),
     ).rejects.toThrow(/at least 8 characters/);
+    // One passphrase for every share would let one custodian open them all (crypto-interop D11).
+    await expect(
+      splitToShareFiles({
+        material,
+        shares: 2,
+        threshold: 2,
+        outDir,
+        passphrases: ["the same passphrase", "the same passphrase"],
+      }),
+    ).rejects.toThrow("passphrases: each share needs its own custodian's passphrase");
     const first = await splitToShareFiles({ material, shares: 2, threshold: 2, outDir });
     await expect(
       splitToShareFiles({ material, shares: 2, threshold: 2, outDir, ceremonyId: first.ceremonyId }),

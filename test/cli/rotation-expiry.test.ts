@@ -104,7 +104,9 @@ describe("keyplane expiry", () => {
       ],
       { env },
     );
-    expect(renew.stderr).toBe("");
+    expect(renew.stderr).toMatch(
+      /^journal \S+: \d+ entries, last hash [0-9a-f]{64} \(keep it for verify --last-hash\)\n$/,
+    );
     expect(renew.code).toBe(0);
     expect(JSON.parse(renew.stdout)).toMatchObject({ keyArn: arn, verified: "encrypt-decrypt" });
     const after = await runCli(["expiry", "--within", "10d"], { env });

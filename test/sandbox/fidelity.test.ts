@@ -105,6 +105,17 @@ describe("requests AWS refuses", () => {
     },
   );
 
+  test("key specs AWS knows pass the front end; the sandbox then says it cannot make them", async () => {
+    await expect(
+      kms.send(new CreateKeyCommand({ KeySpec: "ML_DSA_65", KeyUsage: "SIGN_VERIFY" })),
+    ).rejects.toMatchObject(
+      refusal("UnsupportedOperationException", "KeySpec ML_DSA_65 is not supported by the keyplane sandbox."),
+    );
+    await expect(kms.send(new CreateKeyCommand({ KeySpec: "ML_DSA_65" }))).rejects.toMatchObject(
+      refusal("ValidationException", expect.stringContaining("You must specify a KeyUsage value")),
+    );
+  });
+
   test("the front end's shape checks come before the rules between members", async () => {
     await expect(
       kms.send(new CreateKeyCommand({ KeySpec: "HMAC_256", Description: "x".repeat(8193) })),
@@ -281,7 +292,8 @@ describe("expiry: every material that is not pending rotation counts", () => {
   test("DescribeKey's ValidTo is the earliest; an old NON_CURRENT material expiring takes the key to PendingImport", async () => {
     const { KeyId } = await createKey({ Origin: "EXTERNAL" });
     const now = Date.now();
-    const first = await importMaterial(KeyId!, randomBytes(32), {
+    const firstBytes = randomBytes(32);
+    const first = await importMaterial(KeyId!, firstBytes, {
       ExpirationModel: "KEY_MATERIAL_EXPIRES",
       ValidTo: new Date(now + 10 * DAY),
     });
@@ -305,6 +317,9 @@ describe("expiry: every material that is not pending rotation counts", () => {
       KeyMaterialState: "NON_CURRENT",
       ImportState: "PENDING_IMPORT",
     });
+    // The same old material again, and the key is usable again.
+    await importMaterial(KeyId!, firstBytes, { KeyMaterialId: first.KeyMaterialId });
+    expect((await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata?.KeyState).toBe("Enabled");
   });
 
   test("material pending rotation that expires is gone, and the key stays Enabled", async () => {
@@ -328,10 +343,19 @@ describe("expiry: every material that is not pending rotation counts", () => {
     const { KeyId } = await createKey({ Origin: "EXTERNAL" });
     const imported = await importMaterial(KeyId!, randomBytes(32));
     await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId }));
-    expect((await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata).toMatchObject({
+    const described = (await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata!;
+    expect(described).toMatchObject({
       KeyState: "PendingImport",
       CurrentKeyMaterialId: imported.KeyMaterialId,
     });
+    // Deleting again (or from a key that never had material) is KMSInvalidStateException.
+    await expect(kms.send(new DeleteImportedKeyMaterialCommand({ KeyId }))).rejects.toMatchObject(
+      refusal("KMSInvalidStateException", `${described.Arn} is pending import.`),
+    );
+    const fresh = await createKey({ Origin: "EXTERNAL" });
+    await expect(
+      kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: fresh.KeyId })),
+    ).rejects.toMatchObject(refusal("KMSInvalidStateException", `${fresh.Arn} is pending import.`));
   });
 });
 

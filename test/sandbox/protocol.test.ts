@@ -229,13 +229,13 @@ describe("keyplane sandbox command line", () => {
   });
 
   test.each([
-    [["--port", "abc"], "--port: expected a whole number, got 'abc'"],
-    [["--port", "70000"], "--port: expected 0..65535, got '70000'"],
+    [["--port", "abc"], "--port: expected a whole number from 0 to 65535, got 'abc'"],
+    [["--port", "70000"], "--port: expected a whole number from 0 to 65535, got '70000'"],
     [["--faults", "explode:0.5"], "--faults: expected name:probability pairs"],
     [["--faults", "throttle:2"], "--faults: expected name:probability pairs"],
     [["--account-id", "12"], "--account-id: expected 12 digits, got '12'"],
     [["--clock-offset", "soon"], "--clock-offset: expected a duration like 30d, 12h or 2w, got 'soon'"],
-    [["--latency", "-1"], "--latency: expected a whole number, got '-1'"],
+    [["--latency", "-1"], "--latency: expected a whole number from 0 to 60000, got '-1'"],
   ])("refuses %j with one line and exit code 2", async (args, message) => {
     const result = await runCli(["sandbox", "--port", "0", ...args]);
     expect(result.code).toBe(2);

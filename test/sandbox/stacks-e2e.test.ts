@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DescribeKeyCommand, ListAliasesCommand } from "@aws-sdk/client-kms";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
 import { describeWithTerraform, runTerraform } from "../support/terraform";
@@ -36,11 +36,12 @@ describeWithTerraform("the synthesized example plan against the sandbox", () => 
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    outdir = mkdtempSync(join(tmpdir(), "keyplane-stacks-e2e-"));
+    // The state folder goes beside the output folder: both inside this test's own temp folder.
+    outdir = join(mkdtempSync(join(tmpdir(), "keyplane-stacks-e2e-")), "out");
   });
   afterAll(async () => {
     await sandbox.stop();
-    rmSync(outdir, { recursive: true, force: true });
+    rmSync(dirname(outdir), { recursive: true, force: true });
   });
 
   test("synth, init, apply, plan without drift, destroy", async () => {

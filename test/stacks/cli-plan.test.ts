@@ -59,7 +59,7 @@ describe("keyplane plan explain", () => {
     const result = await runCli(["plan", "explain", "--plan", "/nonexistent/keyplan.yaml"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      "keyplane: /nonexistent/keyplan.yaml: cannot read the key plan (ENOENT) (write one (see keyplan.example.yaml) or set KEYPLANE_PLAN)\n",
+      "keyplane: /nonexistent/keyplan.yaml: no such file (write one (see keyplan.example.yaml) or set KEYPLANE_PLAN)\n",
     );
   });
 });

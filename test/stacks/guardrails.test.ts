@@ -54,11 +54,18 @@ const FAILING: [string, Record<string, unknown>, string, string, string][] = [
     `${ADMIN} is both administrator and user`,
   ],
   [
+    "KP-ACCESS-MATRIX",
+    variant({ "applications.payments.users": [ADMIN] }),
+    "error",
+    "acme-security-us-east-1/payments-restricted-s3",
+    "none of payments's users can use alias/acme/payments/restricted/s3 through s3",
+  ],
+  [
     "KP-LOCKOUT",
     variant({ administrators: [] }),
     "error",
     "acme-security-us-east-1/payments-restricted-s3",
-    "no principal may change the key policy: the key would be unmanageable (AWS support must recover it)",
+    "no principal but the deploy role may change the key policy: if the pipeline breaks, the key is unmanageable (AWS support must recover it)",
   ],
   [
     "KP-BUDGET",

@@ -57,8 +57,21 @@ describe("KeyPolicy statements", () => {
     ]) {
       expect(may(byok, action)).toContain(CUSTODIAN);
     }
-    for (const action of ["kms:Decrypt", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"])
+    for (const action of [
+      "kms:PutKeyPolicy",
+      "kms:ScheduleKeyDeletion",
+      "kms:CreateGrant",
+      "kms:ReEncryptFrom",
+    ])
       expect(may(byok, action)).not.toContain(CUSTODIAN);
+    // Decrypt only to verify an import: under the verify step's own encryption context, nothing else.
+    expect(statement(byok, "KeyCustodiansVerifyImport")).toMatchObject({
+      Action: ["kms:Decrypt", "kms:Encrypt"],
+      Condition: {
+        StringLike: { "kms:EncryptionContext:keyplane:verify": "*" },
+        "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": "keyplane:verify" },
+      },
+    });
     expect(statement(sqs, "KeyCustodians")).toBeUndefined();
   });
 

@@ -53,3 +53,11 @@ export function runCli(
     child.stdin.end(options.input ?? "");
   });
 }
+
+/** stderr without the journal anchor line every journaled run ends with (cli/journal-anchor.ts). */
+export function withoutJournalAnchor(stderr: string): string {
+  return stderr.replace(
+    /^journal \S+: \d+ entries, last hash [0-9a-f]{64} \(keep it for verify --last-hash\)\n/m,
+    "",
+  );
+}

@@ -1,3 +1,4 @@
+import { DEPLOYER_SID } from "../../policy/actions";
 import { principalsAllowed } from "../policy-facts";
 import type { Rule } from "../rule";
 
@@ -6,14 +7,19 @@ const PUT_KEY_POLICY = ["kms:PutKeyPolicy"];
 export const lockout: Rule = {
   id: "KP-LOCKOUT",
   severity: "error",
-  description: "every key policy keeps a principal able to kms:PutKeyPolicy",
+  description: "every key policy keeps a principal besides the deploy role able to kms:PutKeyPolicy",
+  // The deploy role passes AWS's own lockout check, but it is a pipeline: without an administrator (or the
+  // account root), a broken pipeline leaves nobody to repair the policy but AWS support.
   check: ({ keys }) =>
     keys
-      .filter((key) => principalsAllowed(key.policy, PUT_KEY_POLICY).size === 0)
+      .filter((key) => {
+        const statements = key.policy.Statement.filter((statement) => statement.Sid !== DEPLOYER_SID);
+        return principalsAllowed({ ...key.policy, Statement: statements }, PUT_KEY_POLICY).size === 0;
+      })
       .map((key) => ({
         path: key.path,
         message:
-          "no principal may change the key policy: the key would be unmanageable (AWS support must recover it)",
+          "no principal but the deploy role may change the key policy: if the pipeline breaks, the key is unmanageable (AWS support must recover it)",
         fix: "list at least one administrator (or set iamDelegation: true)",
       })),
 };

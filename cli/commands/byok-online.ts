@@ -123,10 +123,22 @@ export function registerByokOnline(byok: Command): void {
       const { readInputFile } = await import("../../byok/files/read-bounded");
       const importToken = readInputFile(tokenFile, { field: "--import-token", kind: "importFile" });
       const wrapped = readInputFile(wrappedFile, { field: "--wrapped", kind: "importFile" });
+      // The air-gapped import is the one irreversible step of its flow: the journal is locked and checked
+      // before it, and its record follows it (escrow was made offline, before the wrap).
+      const { guardFlow } = await import("../flow-guard");
+      const guard = guardFlow({
+        flow: "import",
+        command: "keyplane byok import",
+        journalFile: options.journal,
+      });
+      const { journaledSteps } = await import("../journal-binding");
       const client = createKmsClient(options);
       try {
+        const ports = await journaledSteps(options, options.journal);
+        ports.assertJournalWritable();
         const metadata = await resolveKey(client, key);
         const keySpec = assertExternalKey(metadata, key);
+        guard.at("import into KMS", metadata.Arn ?? key);
         const result = await importMaterial(client, {
           keyArn: metadata.Arn ?? key,
           keySpec,
@@ -135,6 +147,15 @@ export function registerByokOnline(byok: Command): void {
           expiry,
           ...(importType ? { importType } : {}),
           ...(flags.description === undefined ? {} : { description: flags.description }),
+        });
+        await ports.journal({
+          event: "import.import",
+          outcome: "ok",
+          keyArn: result.keyArn,
+          keyMaterialId: result.keyMaterialId ?? null,
+          importTokenSha256: result.importTokenSha256,
+          expirationModel: result.expiry.ExpirationModel,
+          validTo: result.expiry.ValidTo?.toISOString() ?? null,
         });
         const after = await resolveKey(client, result.keyArn);
         const summary = {
@@ -159,6 +180,7 @@ export function registerByokOnline(byok: Command): void {
         }
       } finally {
         importToken.fill(0);
+        guard.release();
         client.destroy();
       }
     });

@@ -20,7 +20,7 @@ let sandbox: SandboxHandle;
 let kms: KMSClient;
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({ wrappingKeyPool: 2 });
   kms = createKmsClient({ endpointUrl: sandbox.url, region: sandbox.region });
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIAKEYPLANETEST0000", AWS_SECRET_ACCESS_KEY: "x" });
 });

@@ -1,10 +1,12 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { appendJournal, readJournal } from "../../byok/journal/journal";
 import { loadMaterial } from "../../byok/material/load";
 import { type CliResult, runCli } from "../support/cli";
-import { describeWithOpenssl, openssl } from "./openssl";
+import { describeWithTool, OPENSSL } from "../support/tools";
+import { kwpUnwrapArgs, oaepDecryptArgs, openssl } from "./openssl";
 
 let dir: string;
 /** Every CLI result of this file, scanned for material at the end. */
@@ -21,68 +23,59 @@ async function cli(args: string[]): Promise<CliResult> {
   return result;
 }
 
-beforeAll(() => {
+const SPECS = ["SYMMETRIC_DEFAULT", "HMAC_384", "ECC_NIST_P256", "RSA_2048"] as const;
+type Spec = (typeof SPECS)[number];
+/** Material made once by `byok generate` for the whole file, so every test can run alone (`-t`). */
+const material = (keySpec: Spec) => at(`material-${keySpec}.bin`);
+const generated = new Map<Spec, CliResult>();
+
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "keyplane-byok-cli-"));
-});
+  // One after the other: every run appends to the one journal.
+  for (const keySpec of SPECS) {
+    secretFiles.add(material(keySpec));
+    generated.set(
+      keySpec,
+      await cli(["byok", "generate", "--key-spec", keySpec, "--out", material(keySpec), "--output", "json"]),
+    );
+  }
+}, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("byok generate and kcv", () => {
-  it.each(["SYMMETRIC_DEFAULT", "HMAC_384", "ECC_NIST_P256", "RSA_2048"] as const)(
-    "%s: a new 0600 file, the check value printed, and kcv agrees",
-    async (keySpec) => {
-      const out = at(`gen-${keySpec}.bin`);
-      secretFiles.add(out);
-      const generated = await cli([
-        "byok",
-        "generate",
-        "--key-spec",
-        keySpec,
-        "--out",
-        out,
-        "--output",
-        "json",
-      ]);
-      expect(generated).toMatchObject({ code: 0 });
-      expect(statSync(out).mode & 0o777).toBe(0o600);
-      const summary = JSON.parse(generated.stdout);
-      const material = loadMaterial(out, keySpec);
-      expect(summary).toEqual({
-        keySpec,
-        checkValue: material.checkValue,
-        method:
-          keySpec === "SYMMETRIC_DEFAULT" ? "cmac" : keySpec === "HMAC_384" ? "hmac" : "public-key-sha256",
-        file: out,
-      });
-      material.dispose();
-      const kcv = await cli(["byok", "kcv", "--material", out, "--key-spec", keySpec]);
-      expect(kcv.code).toBe(0);
-      expect(kcv.stdout).toContain(`checkValue  ${summary.checkValue}`);
-    },
-  );
-
-  it("kcv guesses the spec, says so when 32 bytes are ambiguous, and prints the legacy KCV on request", async () => {
-    const material = at("gen-SYMMETRIC_DEFAULT.bin");
-    const guessed = await cli(["byok", "kcv", "--material", material]);
-    expect(guessed.stderr).toMatch(/taken as SYMMETRIC_DEFAULT/);
-    const legacy = await cli(["byok", "kcv", "--material", material, "--legacy", "--output", "json"]);
-    const expected = openssl(
-      ["enc", "-aes-256-ecb", "-nopad", "-K", readFileSync(material).toString("hex")],
-      Buffer.alloc(16),
-    );
-    expect(JSON.parse(legacy.stdout)).toMatchObject({
-      checkValue: expected.subarray(0, 3).toString("hex").toUpperCase(),
-      method: "legacy-ecb",
+  it.each(SPECS)("%s: a new 0600 file, the check value printed, and kcv agrees", async (keySpec) => {
+    const out = material(keySpec);
+    const result = generated.get(keySpec)!;
+    expect(result).toMatchObject({ code: 0 });
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const summary = JSON.parse(result.stdout);
+    const loaded = loadMaterial(out, keySpec);
+    expect(summary).toEqual({
+      keySpec,
+      checkValue: loaded.checkValue,
+      method:
+        keySpec === "SYMMETRIC_DEFAULT" ? "cmac" : keySpec === "HMAC_384" ? "hmac" : "public-key-sha256",
+      file: out,
     });
-    const p256 = await cli(["byok", "kcv", "--material", at("gen-ECC_NIST_P256.bin"), "--output", "json"]);
+    loaded.dispose();
+    const kcv = await cli(["byok", "kcv", "--material", out, "--key-spec", keySpec]);
+    expect(kcv.code).toBe(0);
+    expect(kcv.stdout).toContain(`checkValue  ${summary.checkValue}`);
+  });
+
+  it("kcv guesses the spec and says so when 32 bytes are ambiguous", async () => {
+    const guessed = await cli(["byok", "kcv", "--material", material("SYMMETRIC_DEFAULT")]);
+    expect(guessed.stderr).toMatch(/taken as SYMMETRIC_DEFAULT/);
+    const p256 = await cli(["byok", "kcv", "--material", material("ECC_NIST_P256"), "--output", "json"]);
     expect(JSON.parse(p256.stdout).keySpec).toBe("ECC_NIST_P256");
   });
 
   it("refuses to overwrite, with one line and exit 1", async () => {
-    const result = await cli(["byok", "generate", "--key-spec", "HMAC_256", "--out", at("gen-HMAC_384.bin")]);
-    expect(result).toEqual({
+    const result = await cli(["byok", "generate", "--key-spec", "HMAC_256", "--out", material("HMAC_384")]);
+    expect(result).toMatchObject({
       code: 1,
       stdout: "",
-      stderr: `keyplane: ${at("gen-HMAC_384.bin")}: already exists; refusing to overwrite it\n`,
+      stderr: `keyplane: ${material("HMAC_384")}: already exists; refusing to overwrite it\n`,
     });
   });
 
@@ -131,13 +124,13 @@ describe("byok generate and kcv", () => {
     ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      `keyplane: ${at("short.bin")}: SYMMETRIC_DEFAULT material must be 32 raw bytes, 64 hex characters or base64 of 32 bytes; got a 20-byte file\n`,
+      `keyplane: ${at("short.bin")}: SYMMETRIC_DEFAULT material must be 32 bytes (raw, 64 hex digits, or base64); got a 20-byte file\n`,
     );
     const legacyHmac = await cli([
       "byok",
       "kcv",
       "--material",
-      at("gen-HMAC_384.bin"),
+      material("HMAC_384"),
       "--key-spec",
       "HMAC_384",
       "--legacy",
@@ -146,7 +139,27 @@ describe("byok generate and kcv", () => {
   });
 });
 
-describeWithOpenssl("byok wrap (offline) unwrapped by OpenSSL", () => {
+describeWithTool(OPENSSL, "byok kcv and byok wrap (offline) checked by OpenSSL", () => {
+  it("kcv --legacy is the first 3 bytes of AES-256-ECB over a zero block", async () => {
+    const legacy = await cli([
+      "byok",
+      "kcv",
+      "--material",
+      material("SYMMETRIC_DEFAULT"),
+      "--legacy",
+      "--output",
+      "json",
+    ]);
+    const expected = openssl(
+      ["enc", "-aes-256-ecb", "-nopad", "-K", readFileSync(material("SYMMETRIC_DEFAULT")).toString("hex")],
+      Buffer.alloc(16),
+    );
+    expect(JSON.parse(legacy.stdout)).toMatchObject({
+      checkValue: expected.subarray(0, 3).toString("hex").toUpperCase(),
+      method: "legacy-ecb",
+    });
+  });
+
   beforeAll(() => {
     openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072", "-out", at("wrapping.pem")]);
     openssl([
@@ -176,27 +189,14 @@ describeWithOpenssl("byok wrap (offline) unwrapped by OpenSSL", () => {
       "--key-spec",
       "SYMMETRIC_DEFAULT",
       "--material",
-      at("gen-SYMMETRIC_DEFAULT.bin"),
+      material("SYMMETRIC_DEFAULT"),
       "--out",
       out,
     ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/publicKeySha256 +[0-9a-f]{64}/);
-    const plain = openssl([
-      "pkeyutl",
-      "-decrypt",
-      "-inkey",
-      at("wrapping.pem"),
-      "-in",
-      out,
-      "-pkeyopt",
-      "rsa_padding_mode:oaep",
-      "-pkeyopt",
-      "rsa_oaep_md:sha256",
-      "-pkeyopt",
-      "rsa_mgf1_md:sha256",
-    ]);
-    expect(plain.equals(readFileSync(at("gen-SYMMETRIC_DEFAULT.bin")))).toBe(true);
+    const plain = openssl(oaepDecryptArgs(at("wrapping.pem"), out, "sha256"));
+    expect(plain.equals(readFileSync(material("SYMMETRIC_DEFAULT")))).toBe(true);
   });
 
   it("RSA_AES_KEY_WRAP_SHA_1, public key as PEM, RSA material: RSA-encrypted AES key || RFC 5649 wrap", async () => {
@@ -211,7 +211,7 @@ describeWithOpenssl("byok wrap (offline) unwrapped by OpenSSL", () => {
       "--key-spec",
       "RSA_2048",
       "--material",
-      at("gen-RSA_2048.bin"),
+      material("RSA_2048"),
       "--out",
       out,
     ]);
@@ -219,32 +219,9 @@ describeWithOpenssl("byok wrap (offline) unwrapped by OpenSSL", () => {
     const wrapped = readFileSync(out);
     writeFileSync(at("aes-part.bin"), wrapped.subarray(0, 384));
     writeFileSync(at("kwp-part.bin"), wrapped.subarray(384));
-    const aesKey = openssl([
-      "pkeyutl",
-      "-decrypt",
-      "-inkey",
-      at("wrapping.pem"),
-      "-in",
-      at("aes-part.bin"),
-      "-pkeyopt",
-      "rsa_padding_mode:oaep",
-      "-pkeyopt",
-      "rsa_oaep_md:sha1",
-      "-pkeyopt",
-      "rsa_mgf1_md:sha1",
-    ]);
-    const material = openssl([
-      "enc",
-      "-d",
-      "-id-aes256-wrap-pad",
-      "-K",
-      aesKey.toString("hex"),
-      "-iv",
-      "A65959A6",
-      "-in",
-      at("kwp-part.bin"),
-    ]);
-    expect(material.equals(readFileSync(at("gen-RSA_2048.bin")))).toBe(true);
+    const aesKey = openssl(oaepDecryptArgs(at("wrapping.pem"), at("aes-part.bin"), "sha1"));
+    const unwrapped = openssl(kwpUnwrapArgs(aesKey, at("kwp-part.bin")));
+    expect(unwrapped.equals(readFileSync(material("RSA_2048")))).toBe(true);
   });
 
   it("refuses impossible combinations (naming the choices), wrong sizes and bad public keys; writes nothing", async () => {
@@ -252,7 +229,7 @@ describeWithOpenssl("byok wrap (offline) unwrapped by OpenSSL", () => {
       "byok",
       "wrap",
       "--material",
-      at("gen-RSA_2048.bin"),
+      material("RSA_2048"),
       "--key-spec",
       "RSA_2048",
       "--out",
@@ -305,7 +282,7 @@ describeWithOpenssl("byok wrap (offline) unwrapped by OpenSSL", () => {
 
 describe("byok escrow split and combine", () => {
   it("splits 2-of-3 sealed under passphrase files, combines two back into a 0600 file with the same KCV", async () => {
-    const material = at("gen-HMAC_384.bin");
+    const original = material("HMAC_384");
     const passphrases = ["first custodian", "second custodian", "third custodian"].map((text, i) => {
       const path = at(`pass-${i + 1}.txt`);
       writeFileSync(path, `${text}\n`, { mode: 0o600 });
@@ -317,7 +294,7 @@ describe("byok escrow split and combine", () => {
       "escrow",
       "split",
       "--material",
-      material,
+      original,
       "--key-spec",
       "HMAC_384",
       "--shares",
@@ -335,7 +312,11 @@ describe("byok escrow split and combine", () => {
     expect(split.code).toBe(0);
     const { files, checkValue } = JSON.parse(split.stdout);
     for (const file of files) secretFiles.add(file);
-    expect(files).toEqual([1, 2, 3].map((i) => join(outDir, `k1-share-${i}-of-3.json`)));
+    // Named per material (key, check value, material id), so later cycles never collide.
+    expect(files).toHaveLength(3);
+    files.forEach((file: string, i: number) => {
+      expect(file).toMatch(new RegExp(`^${outDir}/k1-${checkValue}-[0-9a-f]+-share-${i + 1}-of-3\\.json$`));
+    });
     const out = at("recovered.bin");
     secretFiles.add(out);
     const combined = await cli([
@@ -355,7 +336,7 @@ describe("byok escrow split and combine", () => {
     ]);
     expect(combined.code).toBe(0);
     expect(JSON.parse(combined.stdout)).toMatchObject({ checkValue, keySpec: "HMAC_384", shares: "1,3" });
-    expect(readFileSync(out).equals(readFileSync(material))).toBe(true);
+    expect(readFileSync(out).equals(readFileSync(original))).toBe(true);
     expect(statSync(out).mode & 0o777).toBe(0o600);
 
     const wrongPass = await cli([
@@ -427,10 +408,8 @@ describe("more refusals a user can reach", () => {
     [
       "an RSA key of a size KMS has no spec for",
       () => {
-        writeFileSync(
-          at("rsa1024.pem"),
-          openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"]),
-        );
+        const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
+        writeFileSync(at("rsa1024.pem"), privateKey.export({ type: "pkcs8", format: "pem" }));
         return ["byok", "kcv", "--material", at("rsa1024.pem")];
       },
       /rsa1024.pem: a rsa key of this size or curve fits no KMS key spec/,
@@ -468,7 +447,7 @@ describe("more refusals a user can reach", () => {
       "escrow",
       "split",
       "--material",
-      at("gen-HMAC_384.bin"),
+      material("HMAC_384"),
       "--shares",
       "3",
       "--threshold",
@@ -523,8 +502,51 @@ describe("more refusals a user can reach", () => {
   });
 });
 
-describe("journal of the offline steps (--journal)", () => {
-  it("holds a verifiable, non-secret record of each generate, wrap, split and combine", () => {
+describe("one offline flow: its journal and a scan for material", () => {
+  // Wrap, split and combine of their own, so these checks hold when run alone (`-t`); run with the whole
+  // file, the scan also covers every other test's output and files.
+  beforeAll(async () => {
+    const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    writeFileSync(at("flow-public.der"), publicKey.export({ type: "spki", format: "der" }));
+    const wrap = await cli([
+      "byok",
+      "wrap",
+      "--public-key",
+      at("flow-public.der"),
+      "--wrapping-algorithm",
+      "RSA_AES_KEY_WRAP_SHA_256",
+      "--key-spec",
+      "ECC_NIST_P256",
+      "--material",
+      material("ECC_NIST_P256"),
+      "--out",
+      at("flow-wrapped.bin"),
+    ]);
+    expect(wrap.code).toBe(0);
+    const split = await cli([
+      "byok",
+      "escrow",
+      "split",
+      "--material",
+      material("HMAC_384"),
+      "--shares",
+      "2",
+      "--threshold",
+      "2",
+      "--out-dir",
+      at("flow-shares"),
+    ]);
+    expect(split.code).toBe(0);
+    const shares = readdirSync(at("flow-shares"))
+      .filter((name) => name.includes("-share-"))
+      .map((name) => join(at("flow-shares"), name));
+    for (const share of shares) secretFiles.add(share);
+    secretFiles.add(at("flow-recovered.bin"));
+    const combine = ["byok", "escrow", "combine", "--share", ...shares, "--out", at("flow-recovered.bin")];
+    expect((await cli(combine)).code).toBe(0);
+  }, 60_000);
+
+  it("the journal holds a verifiable, non-secret record of each generate, wrap, split and combine", () => {
     const entries = readJournal(journal());
     const events = new Set(entries.map((entry) => entry.event));
     expect([...events].sort()).toEqual(["escrow-combine", "escrow-split", "generate", "wrap"]);
@@ -536,12 +558,10 @@ describe("journal of the offline steps (--journal)", () => {
       caller: expect.stringMatching(/^local:/),
     });
   });
-});
 
-describe("no material in any output or file", () => {
   it("scans every stdout/stderr of this file's CLI runs and every other file written for material as raw, hex and base64", () => {
     const materials = [...secretFiles]
-      .filter((path) => !path.includes(`${join(dir, "shares")}`))
+      .filter((path) => !path.includes(`${join(dir, "shares")}`) && !path.includes(at("flow-shares")))
       .map((path) => readFileSync(path));
     expect(materials.length).toBeGreaterThanOrEqual(5);
     const needles = materials.flatMap((bytes) => {
@@ -562,7 +582,8 @@ describe("no material in any output or file", () => {
       );
     for (const path of walk(dir).filter((path) => !secretFiles.has(path)))
       haystacks.push([path, readFileSync(path)]);
-    expect(results.length).toBeGreaterThan(15);
+    // At least the four generates and the flow's wrap, split and combine were scanned.
+    expect(results.length).toBeGreaterThanOrEqual(7);
     for (const [name, haystack] of haystacks) {
       for (const bytes of materials) {
         const probe = bytes.subarray(Math.max(0, bytes.length - 32));

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,11 +6,12 @@ import {
   appendJournal,
   GENESIS_HASH,
   importTokenDigest,
-  lineHash,
   readJournal,
   verifyJournal,
 } from "../../byok/journal/journal";
 import { generateMaterial } from "../../byok/material/generate";
+
+const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 
 let dir: string;
 let n = 0;
@@ -51,10 +53,16 @@ describe("journal", () => {
       outcome: "ok",
       validTo: null,
     });
-    expect(entries[1].prevHash).toBe(lineHash(lines[0]!));
-    expect(entries[2].prevHash).toBe(lineHash(lines[1]!));
+    // The format, pinned with SHA-256 computed here rather than with the module's own lineHash: each line
+    // carries the hash of the line before it, and ends with the hash of itself without that last field.
+    expect(entries[1].prevHash).toBe(sha256(lines[0]!));
+    expect(entries[2].prevHash).toBe(sha256(lines[1]!));
+    for (const line of lines) {
+      const sealed = /^(\{.*),"entryHash":"([0-9a-f]{64})"\}$/.exec(line);
+      expect(sealed?.[2]).toBe(sha256(`${sealed?.[1]}}`));
+    }
     expect(Object.keys(entries[0]).slice(0, 4)).toEqual(["seq", "time", "prevHash", "event"]);
-    expect(verifyJournal(path)).toEqual({ entries: 3, lastHash: lineHash(lines[2]!) });
+    expect(verifyJournal(path)).toEqual({ entries: 3, lastHash: sha256(lines[2]!) });
     expect(readJournal(path).map((entry) => entry.event)).toEqual(["step-1", "step-2", "step-3"]);
   });
 

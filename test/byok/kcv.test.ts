@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { aesCheckValue, aesCmac, checkValue, hmacCheckValue, publicKeyOf } from "../../byok/kcv";
 import { generateMaterial } from "../../byok/material/generate";
-import { describeWithOpenssl, openssl } from "./openssl";
+import { describeWithTool, OPENSSL } from "../support/tools";
+import { openssl } from "./openssl";
 
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ""), "hex");
 const MESSAGE = hex(
@@ -45,7 +46,7 @@ describe("AES-CMAC known answers", () => {
   });
 });
 
-describeWithOpenssl("AES-CMAC against the OpenSSL CLI", () => {
+describeWithTool(OPENSSL, "AES-CMAC against the OpenSSL CLI", () => {
   it.each([0, 1, 15, 16, 17, 31, 32, 33, 100])("random AES-256 key, %d-byte message", (length) => {
     const key = randomBytes(32);
     const message = randomBytes(length);
@@ -97,7 +98,7 @@ describe("key check values", () => {
   });
 });
 
-describeWithOpenssl("key check values against the OpenSSL CLI", () => {
+describeWithTool(OPENSSL, "key check values against the OpenSSL CLI", () => {
   it("legacy AES-ECB KCV equals openssl enc -aes-256-ecb of a zero block", () => {
     const key = randomBytes(32);
     const expected = openssl(["enc", "-aes-256-ecb", "-nopad", "-K", key.toString("hex")], Buffer.alloc(16));

@@ -10,7 +10,8 @@ import { generateMaterial } from "../../byok/material/generate";
 import { KeyMaterial } from "../../byok/material/key-material";
 import { loadMaterial } from "../../byok/material/load";
 import { KEY_SPEC_INFO, KEY_SPECS } from "../../byok/vocabulary/key-specs";
-import { describeWithOpenssl, openssl } from "./openssl";
+import { describeWithTool, OPENSSL } from "../support/tools";
+import { openssl } from "./openssl";
 
 let dir: string;
 beforeAll(() => {
@@ -198,7 +199,7 @@ describe("load: RSA and ECC", () => {
   });
 });
 
-describeWithOpenssl("load: PKCS#12 made by the OpenSSL CLI", () => {
+describeWithTool(OPENSSL, "load: PKCS#12 made by the OpenSSL CLI", () => {
   it.each([
     ["RSA_2048", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]],
     ["ECC_NIST_P384", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"]],

@@ -1,7 +1,8 @@
-import { constants, generateKeyPairSync, type KeyObject, privateDecrypt, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { constants, generateKeyPairSync, type KeyObject, privateDecrypt } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import forge from "node-forge";
 import { generateMaterial } from "../../byok/material/generate";
 import type { KeyMaterial } from "../../byok/material/key-material";
@@ -17,7 +18,8 @@ import {
 import { aesKeyUnwrapPad, aesKeyWrapPad } from "../../byok/wrap/aes-key-wrap";
 import { parseWrappingPublicKey } from "../../byok/wrap/public-key";
 import { wrapForImport } from "../../byok/wrap/wrap-for-import";
-import { describeWithOpenssl, openssl } from "./openssl";
+import { describeWithTool, OPENSSL, PYTHON_CRYPTOGRAPHY } from "../support/tools";
+import { kwpUnwrapArgs, oaepDecryptArgs } from "./openssl";
 
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ""), "hex");
 
@@ -33,6 +35,12 @@ describe("AES key wrap with padding: RFC 5649 section 6 vectors", () => {
   ])("wraps %s and unwraps back", (_name, key, wrapped) => {
     expect(aesKeyWrapPad(kek, hex(key)).toString("hex")).toBe(wrapped.replace(/\s+/g, ""));
     expect(aesKeyUnwrapPad(kek, hex(wrapped)).toString("hex")).toBe(key.replace(/\s+/g, ""));
+  });
+
+  it("AES-256 (the key size KMS uses): NIST SP 800-38F KWP-AE vector, wrapped and unwrapped", () => {
+    const kek256 = hex("068b05d005902438 bb7a837c18ca4d7a bab63c7de558993d f68492b3cf3c1c3c");
+    expect(aesKeyWrapPad(kek256, hex("24")).toString("hex")).toBe("d54525e33b8d29aa1497ffeb13acd10a");
+    expect(aesKeyUnwrapPad(kek256, hex("d54525e33b8d29aa1497ffeb13acd10a")).toString("hex")).toBe("24");
   });
 
   it("refuses a flipped bit and a wrong key-encryption key", () => {
@@ -60,6 +68,7 @@ beforeAll(() => {
 
 afterAll(() => {
   for (const material of materials.values()) material.dispose();
+  for (const { expected } of wrapped.values()) expected.fill(0);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -71,70 +80,164 @@ const combos = WRAPPING_KEY_SPECS.flatMap((wrappingKeySpec) =>
   ),
 );
 
-function opensslOaepDecrypt(pemPath: string, data: Buffer, hash: "sha1" | "sha256"): Buffer {
-  const inPath = join(dir, `in-${randomBytes(6).toString("hex")}.bin`);
-  writeFileSync(inPath, data);
-  return openssl([
-    "pkeyutl",
-    "-decrypt",
-    "-inkey",
-    pemPath,
-    "-in",
-    inPath,
-    "-pkeyopt",
-    "rsa_padding_mode:oaep",
-    "-pkeyopt",
-    `rsa_oaep_md:${hash}`,
-    "-pkeyopt",
-    `rsa_mgf1_md:${hash}`,
-  ]);
+interface Wrapped {
+  result: ReturnType<typeof wrapForImport>;
+  expected: Buffer;
 }
 
-describeWithOpenssl("every algorithm x wrapping key spec x key spec, unwrapped by the OpenSSL CLI", () => {
-  it("covers every combination AWS allows (124 of 144)", () => {
-    expect(combos).toHaveLength(124);
-  });
+/** Every allowed combination wrapped once by keyplane, keyed by "algorithm / wrapping key spec / key spec". */
+const wrapped = new Map<string, Wrapped>();
+const comboName = (combo: readonly string[]) => combo.join(" / ");
 
-  it.each(combos)("%s / %s / %s", (algorithm, wrappingKeySpec, keySpec) => {
-    const pair = pairs.get(wrappingKeySpec)!;
+function wrapEveryCombination(): void {
+  for (const combo of combos) {
+    const [algorithm, wrappingKeySpec, keySpec] = combo;
     const material = materials.get(keySpec)!;
-    const result = wrapForImport({ material, publicKey: pair.publicDer, algorithm, wrappingKeySpec });
-    const info = WRAPPING_ALGORITHM_INFO[algorithm];
-    const modulusBytes = WRAPPING_KEY_BITS[wrappingKeySpec] / 8;
-    const expected = material.withBytes((bytes) => Buffer.from(bytes));
-    expect(result.publicKeyFingerprint).toBe(
-      openssl(["dgst", "-sha256", "-binary"], pair.publicDer).toString("hex"),
-    );
-    expect(result).toMatchObject({ algorithm, wrappingKeySpec, keySpec, checkValue: material.checkValue });
-    if (!info.aesKeyWrap) {
-      expect(result.wrapped).toHaveLength(modulusBytes);
-      expect(opensslOaepDecrypt(pair.pemPath, result.wrapped, info.oaepHash).equals(expected)).toBe(true);
-    } else {
-      expect(result.wrapped).toHaveLength(modulusBytes + 8 * Math.ceil(expected.length / 8) + 8);
-      const aesKey = opensslOaepDecrypt(
-        pair.pemPath,
-        result.wrapped.subarray(0, modulusBytes),
-        info.oaepHash,
-      );
-      expect(aesKey).toHaveLength(32);
-      const inPath = join(dir, `kwp-${randomBytes(6).toString("hex")}.bin`);
-      writeFileSync(inPath, result.wrapped.subarray(modulusBytes));
-      const unwrapped = openssl([
-        "enc",
-        "-d",
-        "-id-aes256-wrap-pad",
-        "-K",
-        aesKey.toString("hex"),
-        "-iv",
-        "A65959A6",
-        "-in",
-        inPath,
-      ]);
-      expect(unwrapped.equals(expected)).toBe(true);
-    }
-    expected.fill(0);
+    const result = wrapForImport({
+      material,
+      publicKey: pairs.get(wrappingKeySpec)!.publicDer,
+      algorithm,
+      wrappingKeySpec,
+    });
+    wrapped.set(comboName(combo), { result, expected: material.withBytes((bytes) => Buffer.from(bytes)) });
+  }
+}
+
+const quote = (path: string) => `'${path.replace(/'/g, "'\\''")}'`;
+
+/**
+ * Runs many openssl commands in one shell (one child process for the whole matrix instead of ~250): each
+ * command's stdout goes to its own file, so a failing command fails only its own combination's test.
+ */
+function opensslBatch(commands: { args: string[]; out: string }[]): void {
+  const script = commands
+    .map(({ args, out }) => `openssl ${args.map(quote).join(" ")} > ${quote(out)} 2> ${quote(`${out}.err`)}`)
+    .join("\n");
+  execFileSync("sh", ["-c", script], {
+    env: { ...process.env, PATH: `${dirname(OPENSSL.find())}:${process.env.PATH}` },
   });
-});
+}
+
+const readOutput = (path: string): Buffer =>
+  existsSync(path) && statSync(path).size > 0
+    ? readFileSync(path)
+    : Buffer.from(
+        `<openssl failed: ${existsSync(`${path}.err`) ? readFileSync(`${path}.err`, "utf8").trim() : "no output"}>`,
+      );
+
+describeWithTool(
+  OPENSSL,
+  "every algorithm x wrapping key spec x key spec, unwrapped by the OpenSSL CLI",
+  () => {
+    /** What the OpenSSL CLI unwrapped per combination, and each wrapping key's SPKI digest. */
+    const unwrappedByOpenssl = new Map<string, Buffer>();
+    const fingerprints = new Map<WrappingKeySpec, string>();
+
+    beforeAll(() => {
+      if (wrapped.size === 0) wrapEveryCombination();
+      const rsaStep = [...WRAPPING_KEY_SPECS].map((spec) => {
+        writeFileSync(join(dir, `${spec}.spki`), pairs.get(spec)!.publicDer);
+        return {
+          args: ["dgst", "-sha256", "-binary", join(dir, `${spec}.spki`)],
+          out: join(dir, `${spec}.sha256`),
+        };
+      });
+      combos.forEach((combo, index) => {
+        const [algorithm, wrappingKeySpec] = combo;
+        const { result } = wrapped.get(comboName(combo))!;
+        const modulusBytes = WRAPPING_KEY_BITS[wrappingKeySpec] / 8;
+        const rsaPart = WRAPPING_ALGORITHM_INFO[algorithm].aesKeyWrap
+          ? result.wrapped.subarray(0, modulusBytes)
+          : result.wrapped;
+        writeFileSync(join(dir, `rsa-${index}.bin`), rsaPart);
+        writeFileSync(join(dir, `kwp-${index}.bin`), result.wrapped.subarray(modulusBytes));
+        rsaStep.push({
+          args: oaepDecryptArgs(
+            pairs.get(wrappingKeySpec)!.pemPath,
+            join(dir, `rsa-${index}.bin`),
+            WRAPPING_ALGORITHM_INFO[algorithm].oaepHash,
+          ),
+          out: join(dir, `rsa-${index}.out`),
+        });
+      });
+      opensslBatch(rsaStep);
+      for (const spec of WRAPPING_KEY_SPECS)
+        fingerprints.set(spec, readOutput(join(dir, `${spec}.sha256`)).toString("hex"));
+      // Second pass: the RFC 5649 part under the AES key OpenSSL recovered from the RSA part.
+      const kwpStep: { args: string[]; out: string }[] = [];
+      combos.forEach((combo, index) => {
+        const plain = readOutput(join(dir, `rsa-${index}.out`));
+        if (!WRAPPING_ALGORITHM_INFO[combo[0]].aesKeyWrap) {
+          unwrappedByOpenssl.set(comboName(combo), plain);
+        } else if (plain.length === 32) {
+          kwpStep.push({
+            args: kwpUnwrapArgs(plain, join(dir, `kwp-${index}.bin`)),
+            out: join(dir, `kwp-${index}.out`),
+          });
+        } else {
+          unwrappedByOpenssl.set(comboName(combo), Buffer.from(`<a ${plain.length}-byte AES key>`));
+        }
+      });
+      opensslBatch(kwpStep);
+      combos.forEach((combo, index) => {
+        if (!unwrappedByOpenssl.has(comboName(combo)))
+          unwrappedByOpenssl.set(comboName(combo), readOutput(join(dir, `kwp-${index}.out`)));
+      });
+    });
+
+    it("covers every combination AWS allows (124 of 144)", () => {
+      expect(combos).toHaveLength(124);
+    });
+
+    it.each(combos)("%s / %s / %s", (algorithm, wrappingKeySpec, keySpec) => {
+      const { result, expected } = wrapped.get(comboName([algorithm, wrappingKeySpec, keySpec]))!;
+      const material = materials.get(keySpec)!;
+      const modulusBytes = WRAPPING_KEY_BITS[wrappingKeySpec] / 8;
+      expect(result.publicKeyFingerprint).toBe(fingerprints.get(wrappingKeySpec));
+      expect(result).toMatchObject({ algorithm, wrappingKeySpec, keySpec, checkValue: material.checkValue });
+      expect(result.wrapped).toHaveLength(
+        WRAPPING_ALGORITHM_INFO[algorithm].aesKeyWrap
+          ? modulusBytes + 8 * Math.ceil(expected.length / 8) + 8
+          : modulusBytes,
+      );
+      const unwrapped = unwrappedByOpenssl.get(comboName([algorithm, wrappingKeySpec, keySpec]))!;
+      expect(unwrapped.equals(expected) ? "the material" : unwrapped.toString("latin1")).toBe("the material");
+    });
+  },
+);
+
+describeWithTool(
+  PYTHON_CRYPTOGRAPHY,
+  "every combination unwrapped by Python's cryptography (KWP in Python)",
+  () => {
+    let unwrappedByPython: (string | { error: string })[] = [];
+
+    beforeAll(() => {
+      if (wrapped.size === 0) wrapEveryCombination();
+      const cases = combos.map((combo) => ({
+        key: pairs.get(combo[1])!.pemPath,
+        hash: WRAPPING_ALGORITHM_INFO[combo[0]].oaepHash,
+        aesKeyWrap: WRAPPING_ALGORITHM_INFO[combo[0]].aesKeyWrap,
+        wrapped: wrapped.get(comboName(combo))!.result.wrapped.toString("hex"),
+      }));
+      const run = spawnSync(PYTHON_CRYPTOGRAPHY.find(), [join(__dirname, "fixtures", "unwrap_kms.py")], {
+        input: JSON.stringify(cases),
+        encoding: "utf8",
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      if (run.status !== 0) throw new Error(`unwrap_kms.py exited ${run.status}: ${run.stderr}`);
+      unwrappedByPython = JSON.parse(run.stdout);
+    });
+
+    it.each(combos.map((combo, index) => [...combo, index] as const))(
+      "%s / %s / %s",
+      (algorithm, wrappingKeySpec, keySpec, index) => {
+        const { expected } = wrapped.get(comboName([algorithm, wrappingKeySpec, keySpec]))!;
+        expect(unwrappedByPython[index]).toBe(expected.toString("hex"));
+      },
+    );
+  },
+);
 
 describe("OAEP unwrapped by node-forge (a second independent implementation)", () => {
   it.each(

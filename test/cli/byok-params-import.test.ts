@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +19,7 @@ let env: Record<string, string>;
 const dir = mkdtempSync(join(tmpdir(), "keyplane-params-"));
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({ wrappingKeyPool: 2 });
   kms = sandbox.kms();
   env = sandbox.env();
 });
@@ -111,6 +111,45 @@ describe("keyplane byok params / import (the air-gapped path's online halves)", 
     expect(Math.round(days)).toBe(90);
     const described = await kms.send(new DescribeKeyCommand({ KeyId: arn }));
     expect(described.KeyMetadata?.ValidTo?.toISOString()).toBe(result.validTo);
+
+    // Journaled, the import is locked against a second writer and recorded (never the token).
+    const journal = join(dir, "airgap.jsonl");
+    const again = await runCli(
+      [
+        "--journal",
+        journal,
+        "byok",
+        "import",
+        "--key",
+        arn,
+        "--import-token",
+        join(out, "ImportToken.bin"),
+        "--wrapped",
+        wrappedFile,
+        "--expires-in",
+        "30d",
+        "--import-type",
+        "existing",
+      ],
+      { env },
+    );
+    expect(again.code).toBe(0);
+    const records = readFileSync(journal, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(records).toEqual([
+      expect.objectContaining({
+        event: "import.import",
+        outcome: "ok",
+        keyArn: arn,
+        importTokenSha256: expect.any(String),
+      }),
+    ]);
+    expect(readFileSync(journal, "utf8")).not.toContain(
+      readFileSync(join(out, "ImportToken.bin")).toString("base64"),
+    );
+    expect(existsSync(`${journal}.lock`)).toBe(false);
   });
 
   test.each([

@@ -16,13 +16,17 @@ import { runCli, withoutJournalAnchor } from "../support/cli";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
 import { KEYS, runInTerminal } from "./pty";
 
+// Each test runs whole ceremonies as child processes (and one a pseudo-terminal session): a budget that
+// holds on a loaded machine.
+jest.setTimeout(180_000);
+
 let sandbox: SandboxHandle;
 let kms: KMSClient;
 let env: Record<string, string>;
 const dir = mkdtempSync(join(tmpdir(), "keyplane-ceremony-"));
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({ wrappingKeyPool: 2 });
   kms = sandbox.kms();
   env = sandbox.env();
 });

@@ -15,6 +15,10 @@ import { journalEvents, killWhenJournaled, taggedKey } from "./fleet-support";
 // Each test runs ceremonies, clock moves and several CLI processes against its own sandbox.
 jest.setTimeout(240_000);
 
+// Ceremonies, renewals and applies with imports, each a child process: a budget that holds on a loaded
+// machine (one test here timed out at the 60 s default under load).
+jest.setTimeout(180_000);
+
 const dir = mkdtempSync(join(tmpdir(), "keyplane-fleet-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -44,7 +48,7 @@ describe("keyplane expiry", () => {
   let sandbox: SandboxHandle;
   let env: Record<string, string>;
   beforeAll(async () => {
-    sandbox = await startSandbox();
+    sandbox = await startSandbox({ wrappingKeyPool: 2 });
     env = sandbox.env();
   });
   afterAll(() => sandbox.stop());
@@ -146,7 +150,7 @@ describe("keyplane expiry", () => {
 
 describe("keyplane rotation", () => {
   test("status, plan and apply: enable automatic rotation, import-and-rotate a due imported key, then nothing", async () => {
-    const sandbox = await startSandbox();
+    const sandbox = await startSandbox({ wrappingKeyPool: 2 });
     try {
       const env = sandbox.env();
       const kms = sandbox.kms();
@@ -303,12 +307,12 @@ describe("keyplane rotation apply over a batch", () => {
     } finally {
       await sandbox.stop();
     }
-  }, 120_000);
+  }, 240_000);
 });
 
 describe("keyplane expiry renew with sealed shares", () => {
   test("--share files sealed under custodian passphrases (--passphrase-file) bring expired material back", async () => {
-    const sandbox = await startSandbox();
+    const sandbox = await startSandbox({ wrappingKeyPool: 2 });
     try {
       const env = sandbox.env();
       const kms = sandbox.kms();

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { DescribeKeyCommand, ListKeysCommand, ListResourceTagsCommand } from "@aws-sdk/client-kms";
 import { type CliResult, runCli } from "../support/cli";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
-import { describeWithTerraform, runTerraform } from "../support/terraform";
+import { runTerraform } from "../support/terraform";
+import { describeWithTool, TERRAFORM } from "../support/tools";
 
 const ROOT = join(__dirname, "..", "..");
 /** One BYOK classification and one managed key: the smallest plan that walks the whole path. */
@@ -44,7 +45,8 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-describeWithTerraform(
+describeWithTool(
+  TERRAFORM,
   "end to end on the sandbox: plan -> apply -> ceremony -> expiry -> escrow -> rotation -> journal",
   () => {
     let sandbox: SandboxHandle;
@@ -56,7 +58,7 @@ describeWithTerraform(
     beforeAll(async () => {
       work = mkdtempSync(join(tmpdir(), "keyplane-e2e-"));
       mkdirSync(join(work, "sandbox"));
-      sandbox = await startSandbox({ stateFile: join(work, "sandbox", "state.json") });
+      sandbox = await startSandbox({ stateFile: join(work, "sandbox", "state.json"), wrappingKeyPool: 2 });
       env = sandbox.env();
     });
     afterAll(async () => {
@@ -244,7 +246,7 @@ describeWithTerraform(
       const verified = await cli(["byok", "journal", "verify", journal]);
       expect(verified.stdout).toContain("intact");
       expect(verified.code).toBe(0);
-    }, 600_000);
+    }, 900_000);
 
     // The provider reads the imported material's ValidTo back; ExternalKey ignores valid_to so that an
     // import done outside Terraform is not planned away (expiration_model is computed-only).

@@ -2,7 +2,7 @@ import { runCli } from "../support/cli";
 
 describe("npm start (keyplane demo)", () => {
   test("walks plan -> apply -> ceremony -> expiry -> renewal on its own sandbox and stops cleanly", async () => {
-    const result = await runCli(["demo"], { timeoutMs: 170_000 });
+    const result = await runCli(["demo"], { timeoutMs: 390_000 });
     expect(result.code).toBe(0);
     const said = result.stderr + result.stdout;
     for (const step of [
@@ -22,5 +22,5 @@ describe("npm start (keyplane demo)", () => {
     expect(said).toContain("-> exit code 3: attention needed");
     expect(said).toMatch(/renewed alias\/demo\/payments\/restricted\/s3: check value [0-9A-F]{6}/);
     expect(said).not.toContain("Warning:");
-  }, 180_000);
+  }, 400_000);
 });

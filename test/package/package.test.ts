@@ -17,7 +17,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { describeWithTerraform, runTerraform } from "../support/terraform";
+import { runTerraform } from "../support/terraform";
+import { describeWithTool, TERRAFORM } from "../support/tools";
 
 const ROOT = join(__dirname, "..", "..");
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
@@ -130,7 +131,7 @@ describe("the packed tarball", () => {
   });
 });
 
-describeWithTerraform("from the user's own repository", () => {
+describeWithTool(TERRAFORM, "from the user's own repository", () => {
   test("keyplane synth writes a stack that terraform validates; state outside the output folder", async () => {
     const synth = await run(
       "keyplane",

@@ -1,21 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
+import { describeWithTool, PYTHON_BOTO3 } from "../support/tools";
 
 const SCRIPT = join(__dirname, "fixtures", "boto3_walk.py");
 
-/** boto3 and cryptography must be importable; otherwise the test is reported as skipped, never as passed. */
-function pythonWithBoto3(): boolean {
-  const probe = spawnSync("python3", ["-c", "import boto3, cryptography"], { stdio: "ignore" });
-  return probe.status === 0;
-}
-
-function describeWithBoto3(name: string, body: () => void): void {
-  if (pythonWithBoto3()) describe(name, body);
-  else describe.skip(`${name} [SKIPPED: python3 with boto3 and cryptography not found]`, body);
-}
-
-describeWithBoto3("boto3 against the sandbox", () => {
+describeWithTool(PYTHON_BOTO3, "boto3 against the sandbox", () => {
   let sandbox: SandboxHandle;
   beforeAll(async () => {
     sandbox = await startSandbox({ accountId: "333333333333" });
@@ -23,7 +13,7 @@ describeWithBoto3("boto3 against the sandbox", () => {
   afterAll(() => sandbox.stop());
 
   test("a boto3 script runs unchanged: STS, keys, aliases, encryption, import, MAC, errors", () => {
-    const run = spawnSync("python3", [SCRIPT], {
+    const run = spawnSync(PYTHON_BOTO3.find(), [SCRIPT], {
       env: {
         ...process.env,
         ...sandbox.env(),

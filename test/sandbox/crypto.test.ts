@@ -8,20 +8,12 @@ import {
   GenerateDataKeyWithoutPlaintextCommand,
   GenerateRandomCommand,
   GetPublicKeyCommand,
-  type KMSClient,
   ReEncryptCommand,
   ScheduleKeyDeletionCommand,
 } from "@aws-sdk/client-kms";
-import { type SandboxHandle, startSandbox } from "../support/sandbox";
+import { useSandbox } from "../support/sandbox";
 
-let sandbox: SandboxHandle;
-let kms: KMSClient;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  kms = sandbox.kms();
-});
-afterAll(() => sandbox.stop());
+const { kms } = useSandbox();
 
 async function symmetricKey(): Promise<{ KeyId: string; Arn: string }> {
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));

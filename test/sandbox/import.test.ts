@@ -9,7 +9,6 @@ import {
   GetParametersForImportCommand,
   GetPublicKeyCommand,
   ImportKeyMaterialCommand,
-  type KMSClient,
   ListKeyRotationsCommand,
   RotateKeyOnDemandCommand,
   SignCommand,
@@ -18,17 +17,10 @@ import {
   type WrappingKeySpec,
 } from "@aws-sdk/client-kms";
 import forge from "node-forge";
-import { type SandboxHandle, startSandbox } from "../support/sandbox";
+import { useSandbox } from "../support/sandbox";
 import { wrapForImport } from "./wrap";
 
-let sandbox: SandboxHandle;
-let kms: KMSClient;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  kms = sandbox.kms();
-});
-afterAll(() => sandbox.stop());
+const { sandbox, kms } = useSandbox({ wrappingKeyPool: 2 });
 
 type Algorithm = Parameters<typeof wrapForImport>[1];
 

@@ -11,23 +11,15 @@ import {
   GenerateDataKeyCommand,
   GetKeyPolicyCommand,
   GetParametersForImportCommand,
-  type KMSClient,
   ListResourceTagsCommand,
   PutKeyPolicyCommand,
   ScheduleKeyDeletionCommand,
   TagResourceCommand,
   UpdateKeyDescriptionCommand,
 } from "@aws-sdk/client-kms";
-import { type SandboxHandle, startSandbox } from "../support/sandbox";
+import { useSandbox } from "../support/sandbox";
 
-let sandbox: SandboxHandle;
-let kms: KMSClient;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  kms = sandbox.kms();
-});
-afterAll(() => sandbox.stop());
+const { kms } = useSandbox();
 
 type State = "Disabled" | "PendingImport" | "PendingDeletion";
 

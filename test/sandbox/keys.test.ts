@@ -20,16 +20,9 @@ import {
   UpdateAliasCommand,
   UpdateKeyDescriptionCommand,
 } from "@aws-sdk/client-kms";
-import { type SandboxHandle, startSandbox } from "../support/sandbox";
+import { useSandbox } from "../support/sandbox";
 
-let sandbox: SandboxHandle;
-let kms: KMSClient;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  kms = sandbox.kms();
-});
-afterAll(() => sandbox.stop());
+const { sandbox, kms } = useSandbox();
 
 const policy = (sid: string) =>
   JSON.stringify({

@@ -7,7 +7,6 @@ import {
   EnableKeyRotationCommand,
   EncryptCommand,
   GetKeyRotationStatusCommand,
-  type KMSClient,
   ListGrantsCommand,
   ListKeyRotationsCommand,
   RetireGrantCommand,
@@ -15,16 +14,9 @@ import {
   RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
 } from "@aws-sdk/client-kms";
-import { type SandboxHandle, startSandbox } from "../support/sandbox";
+import { useSandbox } from "../support/sandbox";
 
-let sandbox: SandboxHandle;
-let kms: KMSClient;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  kms = sandbox.kms();
-});
-afterAll(() => sandbox.stop());
+const { sandbox, kms } = useSandbox();
 
 const newKey = async () => (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
 

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeKeyCommand, ListAliasesCommand, ListKeysCommand } from "@aws-sdk/client-kms";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
-import { describeWithTerraform, runTerraform } from "../support/terraform";
+import { terraformRoundTrip } from "../support/terraform";
+import { describeWithTool, TERRAFORM } from "../support/tools";
 
 /** A provider block pointed at the sandbox, as a user would write it for a rehearsal. */
 function provider(sandbox: SandboxHandle, region: string, alias?: string): Record<string, unknown> {
@@ -102,7 +103,7 @@ function configuration(sandbox: SandboxHandle): Record<string, unknown> {
   };
 }
 
-describeWithTerraform("terraform against the sandbox", () => {
+describeWithTool(TERRAFORM, "terraform against the sandbox", () => {
   let sandbox: SandboxHandle;
   let directory: string;
 
@@ -117,44 +118,48 @@ describeWithTerraform("terraform against the sandbox", () => {
   });
 
   test("init, apply, plan without drift, destroy", async () => {
-    const init = await runTerraform(directory, ["init", "-no-color"]);
-    expect(init.stderr).toBe("");
-    expect(init.code).toBe(0);
-
-    const apply = await runTerraform(directory, ["apply", "-auto-approve", "-no-color"]);
-    expect(apply.stderr).toBe("");
-    expect(apply.code).toBe(0);
-    expect(apply.stdout).toContain(`account = "${sandbox.accountId}"`);
-
     const kms = sandbox.kms();
-    const aliases = await kms.send(new ListAliasesCommand({}));
-    expect(aliases.Aliases?.map((alias) => alias.AliasName).sort()).toEqual([
-      "alias/e2e/byok",
-      "alias/e2e/main",
-    ]);
-    const byok = await kms.send(new DescribeKeyCommand({ KeyId: "alias/e2e/byok" }));
-    expect(byok.KeyMetadata).toMatchObject({ Origin: "EXTERNAL", KeyState: "PendingImport" });
-    const keys = await Promise.all(
-      ((await kms.send(new ListKeysCommand({}))).Keys ?? []).map(
-        async (key) => (await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!,
-      ),
+    let byokKeyId = "";
+    const trip = await terraformRoundTrip(
+      directory,
+      {},
+      {
+        destroy: true,
+        afterApply: async () => {
+          const aliases = await kms.send(new ListAliasesCommand({}));
+          expect(aliases.Aliases?.map((alias) => alias.AliasName).sort()).toEqual([
+            "alias/e2e/byok",
+            "alias/e2e/main",
+          ]);
+          const byok = await kms.send(new DescribeKeyCommand({ KeyId: "alias/e2e/byok" }));
+          expect(byok.KeyMetadata).toMatchObject({ Origin: "EXTERNAL", KeyState: "PendingImport" });
+          byokKeyId = byok.KeyMetadata!.KeyId!;
+          const keys = await Promise.all(
+            ((await kms.send(new ListKeysCommand({}))).Keys ?? []).map(
+              async (key) => (await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!,
+            ),
+          );
+          expect(keys.find((key) => key.Description === "e2e imported key")).toMatchObject({
+            KeyState: "Enabled",
+            ExpirationModel: "KEY_MATERIAL_EXPIRES",
+          });
+          expect(keys.find((key) => key.Description === "e2e HMAC key")?.MacAlgorithms).toEqual([
+            "HMAC_SHA_256",
+          ]);
+        },
+      },
     );
-    expect(keys.find((key) => key.Description === "e2e imported key")).toMatchObject({
-      KeyState: "Enabled",
-      ExpirationModel: "KEY_MATERIAL_EXPIRES",
-    });
-    expect(keys.find((key) => key.Description === "e2e HMAC key")?.MacAlgorithms).toEqual(["HMAC_SHA_256"]);
+    expect(trip.init.stderr).toBe("");
+    expect(trip.apply.stderr).toBe("");
+    expect(trip.apply.stdout).toContain(`account = "${sandbox.accountId}"`);
 
-    const plan = await runTerraform(directory, ["plan", "-detailed-exitcode", "-no-color"]);
-    expect(plan.stderr).toBe("");
-    expect(plan.stdout).toContain("No changes.");
-    expect(plan.code).toBe(0);
+    expect(trip.plan.stderr).toBe("");
+    expect(trip.plan.stdout).toContain("No changes.");
+    expect(trip.plan.code).toBe(0);
 
-    const destroy = await runTerraform(directory, ["destroy", "-auto-approve", "-no-color"]);
-    expect(destroy.stderr).toBe("");
-    expect(destroy.code).toBe(0);
-    const after = await kms.send(new DescribeKeyCommand({ KeyId: byok.KeyMetadata!.KeyId! }));
+    expect(trip.destroy?.stderr).toBe("");
+    const after = await kms.send(new DescribeKeyCommand({ KeyId: byokKeyId }));
     expect(after.KeyMetadata?.KeyState).toBe("PendingDeletion");
     expect((await kms.send(new ListAliasesCommand({}))).Aliases).toEqual([]);
-  }, 600_000);
+  }, 900_000);
 });

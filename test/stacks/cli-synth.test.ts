@@ -11,7 +11,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../support/cli";
-import { describeWithTerraform, runTerraform } from "../support/terraform";
+import { runTerraform } from "../support/terraform";
+import { describeWithTool, TERRAFORM } from "../support/tools";
 import { planYaml, variant } from "./plans";
 import { ROOT, type TerraformJson } from "./synth";
 
@@ -162,7 +163,7 @@ describe("keyplane synth", () => {
   });
 });
 
-describeWithTerraform("keyplane synth, then terraform", () => {
+describeWithTool(TERRAFORM, "keyplane synth, then terraform", () => {
   test("the example plan validates", async () => {
     const dir = workdir();
     writeFileSync(join(dir, "keyplan.yaml"), readFileSync(EXAMPLE));

@@ -1,8 +1,12 @@
-// Tests run the compiled CLI and stacks; build once so they never test stale JavaScript.
+// Tests run the compiled CLI and stacks; build once so they never test stale JavaScript. Each project
+// that runs dist/ names this file; the flag keeps it to one build per jest run.
 const { execFileSync } = require("node:child_process");
 const { join } = require("node:path");
 
+let built = false;
+
 module.exports = async () => {
+  if (built) return;
   execFileSync(
     process.execPath,
     [join(__dirname, "..", "..", "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
@@ -11,4 +15,5 @@ module.exports = async () => {
       stdio: "inherit",
     },
   );
+  built = true;
 };

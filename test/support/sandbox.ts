@@ -10,7 +10,13 @@ export interface SandboxStartOptions {
   clockOffset?: string;
   accountId?: string;
   region?: string;
-  /** Further `keyplane sandbox` flags, e.g. ["--wrapping-key-pool", "2"]. */
+  /**
+   * Wrapping key pairs GetParametersForImport reuses per size (`--wrapping-key-pool`). 0 (the default, as
+   * AWS) makes a fresh RSA pair per call, the sandbox's main CPU cost; 2 still gives two calls in a row
+   * different keys. Use it wherever fresh wrapping keys are not what the test is about.
+   */
+  wrappingKeyPool?: number;
+  /** Further `keyplane sandbox` flags. */
   extraArgs?: string[];
 }
 
@@ -48,6 +54,8 @@ export function startSandbox(options: SandboxStartOptions = {}): Promise<Sandbox
   if (options.latencyMs !== undefined) args.push("--latency", String(options.latencyMs));
   if (options.faults) args.push("--faults", options.faults);
   if (options.clockOffset) args.push("--clock-offset", options.clockOffset);
+  if (options.wrappingKeyPool !== undefined)
+    args.push("--wrapping-key-pool", String(options.wrappingKeyPool));
   if (options.extraArgs) args.push(...options.extraArgs);
   const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env } });
   return new Promise((resolve, reject) => {
@@ -114,4 +122,52 @@ function handle(
       });
     },
   };
+}
+
+/**
+ * One sandbox for the whole test file: started in `beforeAll`, stopped in `afterAll`. The returned
+ * `sandbox` forwards to the running one and `kms` is a client that finds the sandbox's address at its first
+ * request, so both can be module-level constants: `const { sandbox, kms } = useSandbox();`.
+ */
+export function useSandbox(options: SandboxStartOptions = {}): { sandbox: SandboxHandle; kms: KMSClient } {
+  let running: SandboxHandle | undefined;
+  const started = (): SandboxHandle => {
+    if (!running) throw new Error("useSandbox: the sandbox is used outside a test (it starts in beforeAll)");
+    return running;
+  };
+  const kms = new KMSClient({
+    region: options.region ?? "us-east-1",
+    credentials: DUMMY_CREDENTIALS,
+    endpoint: async () => ({ url: new URL(started().url) }),
+  });
+  beforeAll(async () => {
+    running = await startSandbox(options);
+  }, 60_000);
+  afterAll(async () => {
+    kms.destroy();
+    await running?.stop();
+  });
+  const sandbox: SandboxHandle = {
+    get url() {
+      return started().url;
+    },
+    get port() {
+      return started().port;
+    },
+    get region() {
+      return started().region;
+    },
+    get accountId() {
+      return started().accountId;
+    },
+    get process() {
+      return started().process;
+    },
+    kms: (config) => started().kms(config),
+    env: () => started().env(),
+    advanceClock: (duration) => started().advanceClock(duration),
+    setClock: (iso) => started().setClock(iso),
+    stop: () => started().stop(),
+  };
+  return { sandbox, kms };
 }

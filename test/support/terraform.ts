@@ -1,29 +1,40 @@
 import { execFile } from "node:child_process";
-import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TERRAFORM } from "./tools";
 
-export const MIRROR_DIR = "/opt/tf-plugins";
-const TERRAFORMRC = join(__dirname, "terraformrc");
+/**
+ * The offline provider mirror of machines without registry access: KEYPLANE_TF_MIRROR when set, else
+ * /opt/tf-plugins when that folder exists. Without either (and without the user's own TF_CLI_CONFIG_FILE)
+ * Terraform installs the provider as on a user's machine.
+ */
+export function providerMirror(): string | undefined {
+  const configured = process.env.KEYPLANE_TF_MIRROR;
+  if (configured) return configured;
+  return existsSync("/opt/tf-plugins") ? "/opt/tf-plugins" : undefined;
+}
 
-/** The terraform binary on PATH (or /usr/local/bin), or undefined when it is not installed. */
-export function terraformBinary(): string | undefined {
-  const candidates = [...(process.env.PATH ?? "").split(delimiter), "/usr/local/bin"].map((dir) =>
-    join(dir, "terraform"),
+let cliConfig: string | undefined;
+
+/** A CLI configuration naming the mirror, with one plugin cache so each `init` links instead of copying. */
+function mirrorCliConfig(mirror: string): string {
+  if (cliConfig) return cliConfig;
+  const cache = join(tmpdir(), "keyplane-tf-plugin-cache");
+  mkdirSync(cache, { recursive: true });
+  cliConfig = join(tmpdir(), `keyplane-terraformrc-${process.pid}`);
+  writeFileSync(
+    cliConfig,
+    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n` +
+      `plugin_cache_dir = ${JSON.stringify(cache)}\ndisable_checkpoint = true\n`,
   );
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  return cliConfig;
 }
 
 /**
- * Environment for running terraform in tests: the offline mirror when this machine has it (otherwise
- * Terraform installs the provider as on a user's machine), no checkpoint calls, dummy credentials so
+ * Environment for running terraform in tests: the offline mirror when there is one (an existing
+ * TF_CLI_CONFIG_FILE is Terraform's own way and is kept unless KEYPLANE_TF_MIRROR names a mirror; one naming
+ * a missing file, as on this kind of machine, is replaced), no checkpoint calls, dummy credentials so
  * nothing real is ever contacted.
  */
 export function terraformEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -38,9 +49,10 @@ export function terraformEnv(extra: Record<string, string> = {}): NodeJS.Process
     AWS_EC2_METADATA_DISABLED: "true",
     ...extra,
   };
-  if (existsSync(MIRROR_DIR)) {
-    env.TF_CLI_CONFIG_FILE = TERRAFORMRC;
-    mkdirSync("/tmp/keyplane-tf-plugin-cache", { recursive: true });
+  const mirror = providerMirror();
+  const own = process.env.TF_CLI_CONFIG_FILE;
+  if (mirror && (process.env.KEYPLANE_TF_MIRROR || !own || !existsSync(own))) {
+    env.TF_CLI_CONFIG_FILE = mirrorCliConfig(mirror);
   }
   return env;
 }
@@ -57,8 +69,7 @@ export function runTerraform(
   args: string[],
   extraEnv: Record<string, string> = {},
 ): Promise<TerraformResult> {
-  const binary = terraformBinary();
-  if (!binary) throw new Error("terraform is not installed");
+  const binary = TERRAFORM.find();
   return new Promise((resolve) => {
     execFile(
       binary,
@@ -72,16 +83,39 @@ export function runTerraform(
   });
 }
 
-/**
- * `describe` when terraform is installed; otherwise a skipped block that says why, so a missing binary is
- * reported as skipped, never as passed.
- */
-export function describeWithTerraform(name: string, body: () => void): void {
-  if (terraformBinary()) {
-    describe(name, body);
-  } else {
-    describe.skip(`${name} [SKIPPED: terraform binary not found on PATH]`, body);
-    // eslint-style visibility: say it once in the output too
-    console.warn(`skipping "${name}": terraform is not installed`);
+/** What each step of a round trip printed. */
+export interface RoundTrip {
+  init: TerraformResult;
+  apply: TerraformResult;
+  /** `plan -detailed-exitcode` after apply: exit 0 and "No changes." mean no drift. */
+  plan: TerraformResult;
+  destroy?: TerraformResult;
+}
+
+async function step(dir: string, args: string[], env: Record<string, string>, ok: number[] = [0]) {
+  const result = await runTerraform(dir, args, env);
+  if (!ok.includes(result.code)) {
+    throw new Error(
+      `terraform ${args[0]} exited ${result.code}:\n${(result.stderr || result.stdout).trim()}`,
+    );
   }
+  return result;
+}
+
+/**
+ * init, apply, `plan -detailed-exitcode`, and destroy when asked: the sequence every Terraform end-to-end
+ * test runs. A failing init, apply or destroy throws with Terraform's own message, so the test names the
+ * step that failed instead of a cascade of assertions; the plan's exit code is the caller's to assert.
+ */
+export async function terraformRoundTrip(
+  dir: string,
+  env: Record<string, string>,
+  options: { destroy?: boolean; afterApply?: () => Promise<void> } = {},
+): Promise<RoundTrip> {
+  const init = await step(dir, ["init", "-no-color"], env);
+  const apply = await step(dir, ["apply", "-auto-approve", "-no-color"], env);
+  await options.afterApply?.();
+  const plan = await step(dir, ["plan", "-detailed-exitcode", "-no-color"], env, [0, 1, 2]);
+  if (!options.destroy) return { init, apply, plan };
+  return { init, apply, plan, destroy: await step(dir, ["destroy", "-auto-approve", "-no-color"], env) };
 }

@@ -12,6 +12,7 @@ const UNIT = [
   "byok/models",
   "byok/offline-binding",
   "byok/pacer",
+  "report/journal-report",
   "byok-online/units",
   "cli/progress",
   "cli/report-error",

@@ -13,8 +13,9 @@ import {
   wrappingAlgorithmOption,
   wrappingKeySpecOption,
 } from "../flags";
+import { addRoleOptions, type RoleOptionFlags } from "./byok-script-roles";
 
-export interface CeremonyFlags {
+export interface CeremonyFlags extends RoleOptionFlags {
   key?: string;
   material?: string;
   component?: string[];
@@ -31,8 +32,7 @@ export interface CeremonyFlags {
 }
 
 export function registerCeremony(byok: Command): void {
-  byok
-    .command("ceremony")
+  addRoleOptions(byok.command("ceremony"))
     .description(
       "guided BYOK ceremony: preflight -> escrow -> params -> wrap -> import -> verify -> journal (rerun to finish an interrupted one)",
     )

@@ -8,7 +8,8 @@ import { clientRegion, createKmsClient } from "../../byok/kms/client";
 import { listTags } from "../../byok/kms/list-keys";
 import { resolveKey } from "../../byok/kms/resolve-key";
 import { serverNow } from "../../byok/kms/server-time";
-import { bindOfflineModules, type JournalRecord } from "../../byok/offline-binding";
+import { bindOfflineModules, type JournalRecord, type OfflineBinding } from "../../byok/offline-binding";
+import { type CeremonyRoles, roleFields } from "../../byok/report/roles";
 import { unfinishedCycle } from "../../byok/steps/cycle";
 import { FLOW_STEP_TITLES, FLOW_STEPS, type MaterialFlowResult } from "../../byok/steps/flow";
 import { runMaterialFlow } from "../../byok/steps/run-flow";
@@ -29,6 +30,7 @@ import { type Ask, createAsk } from "../prompts/ask";
 import { pickKey } from "../prompts/key-picker";
 import { type AcquiredMaterial, acquireMaterial, parseMaterialSource } from "../prompts/material-source";
 import type { CeremonyFlags } from "./byok-ceremony";
+import { askMissingRoles, givenRoles } from "./byok-script-roles";
 
 export async function runCeremonyCommand(flags: CeremonyFlags, command: Command): Promise<void> {
   const options = globalOptions(command);
@@ -47,6 +49,16 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
   const threshold = flags.escrowThreshold;
   if (shares !== undefined && threshold !== undefined) assertThreshold(threshold, shares, ESCROW_FLAGS);
   if (givenExpiry) expiryFields(givenExpiry, new Date());
+  const flagRoles = givenRoles(flags);
+  if (
+    flags.component &&
+    flagRoles.custodians.length > 0 &&
+    flags.component.length !== flagRoles.custodians.length
+  ) {
+    throw usageError(
+      `--custodian: ${flagRoles.custodians.length} custodians named for ${flags.component.length} --component files`,
+    );
+  }
   if (!ask.interactive) requireFlags(flags, options, givenExpiry);
 
   const client = createKmsClient(options);
@@ -123,19 +135,23 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
       options.journal ??
       (await ask.input("--journal", "Journal file", { initial: "keyplane-journal.jsonl" }));
 
+    const roles = await askMissingRoles(ask, flagRoles);
+
     // Material that nobody types (files, a PKCS#12) is read and checked first: a bad file ends the run
     // before a journal or escrow folder exists. Typed components wait until the folders are locked and
     // checked, so that nobody types a component for a run that cannot finish.
     const typed =
       source === undefined || (source.kind === "components" && (flags.component ?? []).length === 0);
-    if (!typed) acquired = await acquireMaterial(ask, source, keySpec, flags.component ?? []);
+    if (!typed)
+      acquired = await acquireMaterial(ask, source, keySpec, flags.component ?? [], roles.custodians);
     guard = guardFlow({ flow: "ceremony", command: "keyplane byok ceremony", journalFile, escrowDir });
     const ports = await journaledSteps(options, journalFile);
     ports.assertJournalWritable();
     assertEscrowWritable(escrowDir);
 
-    acquired ??= await acquireMaterial(ask, source, keySpec, flags.component ?? []);
+    acquired ??= await acquireMaterial(ask, source, keySpec, flags.component ?? [], roles.custodians);
     const material = acquired.material;
+    const componentCustodians = custodiansOfComponents(roles, acquired.componentCheckValues.length);
     acquired.componentCheckValues.forEach((value, index) => {
       process.stderr.write(`component ${index + 1} check value: ${value}\n`);
     });
@@ -185,6 +201,8 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
                 componentCheckValues: acquired.componentCheckValues.join(","),
               }
             : {}),
+          ...roleFields(roles),
+          ...(componentCustodians ? { componentCustodians } : {}),
         },
         passphrase: async ({ index }) =>
           passphrases?.[index - 1] ??
@@ -197,11 +215,62 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
         tasks.set(step, state, detail);
       },
     );
+    await attest(ask, ports, roles, result);
     printResult(options, result, journalFile, acquired.componentCheckValues);
   } finally {
     acquired?.dispose();
     guard?.release();
     client.destroy();
+  }
+}
+
+/** Custodian i entered component i: their names, comma-joined, when every component has one. */
+function custodiansOfComponents(roles: CeremonyRoles, components: number): string | undefined {
+  if (components === 0 || roles.custodians.length === 0) return undefined;
+  if (roles.custodians.length !== components) {
+    throw usageError(`--custodian: ${roles.custodians.length} custodians named for ${components} components`);
+  }
+  return roles.custodians.join(",");
+}
+
+/**
+ * One attestation record per witness after the cycle closed, naming the steps journaled in it. At a
+ * terminal each witness confirms in person; a witness only named by flag is recorded as such.
+ */
+async function attest(
+  ask: Ask,
+  ports: OfflineBinding,
+  roles: CeremonyRoles,
+  result: MaterialFlowResult,
+): Promise<void> {
+  if (roles.witnesses.length === 0) return;
+  const steps = (await ports.journalRecords())
+    .filter((record) => record.cycleId === result.cycleId && !record.event.endsWith(".attest"))
+    .map((record) => record.event.slice(record.event.indexOf(".") + 1))
+    .join(",");
+  for (const witness of roles.witnesses) {
+    const confirmed = ask.interactive
+      ? await ask.confirm(
+          `Witness ${witness}: did you watch ${steps} of this ceremony (material check value ${result.checkValue}, key material id ${result.keyMaterialId ?? "-"})?`,
+          false,
+        )
+      : undefined;
+    await ports.journal({
+      event: "ceremony.attest",
+      outcome: confirmed === false ? "failed" : "ok",
+      keyArn: result.keyArn,
+      cycleId: result.cycleId,
+      checkValue: result.checkValue,
+      keyMaterialId: result.keyMaterialId,
+      witness,
+      steps,
+      method:
+        confirmed === undefined
+          ? "named by --witness (not confirmed at a terminal)"
+          : confirmed
+            ? "confirmed at the terminal"
+            : "declined at the terminal",
+    });
   }
 }
 

@@ -148,7 +148,34 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
     await showExit(await keyplane(["expiry"]));
 
     const journal = join(work, "journal.jsonl");
+    const roles = [
+      "--operator",
+      "Dana",
+      "--custodian",
+      "Alice",
+      "--custodian",
+      "Bob",
+      "--witness",
+      "Carol",
+      "--ticket",
+      "CHG-1",
+    ];
     for (const alias of byok) {
+      section(
+        `Script for ${alias}`,
+        "The printable script of the ceremony: key facts from KMS, who must be present, each step with a checkbox and the value to record, sign-off lines.",
+      );
+      await keyplane([
+        "--journal",
+        journal,
+        "byok",
+        "script",
+        "--key",
+        alias,
+        ...roles,
+        "--out",
+        join(work, `script-${alias.replace(/\W+/g, "-")}.html`),
+      ]);
       section(
         `Ceremony for ${alias}`,
         "Non-interactive (every prompt is a flag): generate material, split it 2-of-3 into escrow shares before KMS sees it, wrap it for KMS, import it for 30 days, verify, journal every step.",
@@ -172,6 +199,7 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
         "3",
         "--escrow-threshold",
         "2",
+        ...roles,
       ]);
     }
 
@@ -217,6 +245,11 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
       "Every step is a line chained to the one before; an edited, removed or reordered line is caught:",
     );
     await keyplane(["byok", "journal", "verify", journal]);
+    section(
+      "Report",
+      "The journal as an auditor reads it: each step with its caller, check values, roles, attestations and the PCI DSS / NIST controls it evidences, and the last hash to write on paper (.pdf with Chromium):",
+    );
+    await keyplane(["byok", "journal", "report", journal, "--out", join(work, "report.html")]);
   } finally {
     await sandbox.close();
   }
@@ -224,7 +257,7 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
   process.stderr.write(
     `\nDone in ${seconds} s; the sandbox is stopped.\n` +
       (flags.keep
-        ? `Journal: ${join(work, "journal.jsonl")}\nEscrow shares: ${join(work, "escrow")}\nTerraform: ${join(work, "synth")}\n` +
+        ? `Journal: ${join(work, "journal.jsonl")}\nScript and report: ${join(work, "script-*.html")}, ${join(work, "report.html")}\nEscrow shares: ${join(work, "escrow")}\nTerraform: ${join(work, "synth")}\n` +
           `Sandbox state: ${join(work, "sandbox-state.json")} (it holds the demo keys' material, as a KMS would: rehearsal only; delete the folder when done)\n`
         : `The journal (${join(work, "journal.jsonl")}) and escrow shares (${join(work, "escrow")}) were in a temporary folder, now removed; run \`keyplane demo --keep\` to keep them.\n`),
   );

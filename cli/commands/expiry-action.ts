@@ -22,6 +22,7 @@ import { journaledSteps } from "../journal-binding";
 import { type Column, printResult, renderJson } from "../output";
 import { createProgressBar } from "../progress/progress-bar";
 import { createAsk } from "../prompts/ask";
+import { assertExpiryReportName, writeExpiryReport } from "../render/expiry-report";
 import type { ExpiryFlags, RenewFlags } from "./expiry";
 import { fleetClient, fleetLimiter, fleetRegions, planMatchesNoKey } from "./fleet";
 
@@ -42,6 +43,7 @@ export async function expiryScan(flags: ExpiryFlags, command: Command): Promise<
   const options = globalOptions(command);
   const withinMs = parseDuration(flags.within, "--within");
   const warningDays = Math.floor(withinMs / DAY_MS);
+  if (flags.report) assertExpiryReportName(flags.report);
   const regions = await fleetRegions(options, flags.regions);
   const bar = createProgressBar("scanning keys");
   let observed: ObservedExternalKey[];
@@ -92,6 +94,24 @@ export async function expiryScan(flags: ExpiryFlags, command: Command): Promise<
     }),
     "no EXTERNAL keys found",
   );
+  if (flags.report) {
+    await writeExpiryReport(
+      flags.report,
+      rows.map((row) => ({
+        label: row.assessment.aliases[0] ?? row.assessment.keyArn,
+        status: row.assessment.status,
+        materials: (row.observed?.materials ?? [])
+          .filter((material) => material.importState === "IMPORTED")
+          .map((material) => ({
+            keyMaterialId: material.keyMaterialId ?? "",
+            state: material.materialState ?? "",
+            validTo: material.validTo ?? null,
+          })),
+      })),
+      now,
+      warningDays,
+    );
+  }
   if (expiryNeedsAttention(assessments)) process.exitCode = EXIT.attention;
 }
 

@@ -13,6 +13,7 @@ export interface ExpiryFlags {
   within: string;
   regions?: string;
   plan?: string;
+  report?: string;
 }
 
 export interface RenewFlags {
@@ -32,6 +33,10 @@ export function registerExpiry(program: Command): void {
     .addOption(withinOption("warning threshold", "30d"))
     .addOption(regionsOption())
     .addOption(planNameOption("only keys tagged keyplane:plan=NAME"))
+    .option(
+      "--report <file>",
+      "also write a timeline of material expiries and rotations: FILE.svg, .html or .pdf",
+    )
     .action(async (flags: ExpiryFlags, command: Command) => {
       const { expiryScan } = await import("./expiry-action");
       await expiryScan(flags, command);

@@ -39,6 +39,8 @@ export async function acquireMaterial(
   given: MaterialSource | undefined,
   keySpec: KeySpec,
   componentFiles: readonly string[],
+  /** Custodian i holds component i: named in the prompts when known. */
+  custodians: readonly string[] = [],
 ): Promise<AcquiredMaterial> {
   const source = given ?? (await askSource(ask, keySpec));
   if (source.kind === "generate") {
@@ -50,7 +52,7 @@ export async function acquireMaterial(
     };
   }
   if (source.kind === "components") {
-    const combined = await components(ask, keySpec, componentFiles);
+    const combined = await components(ask, keySpec, componentFiles, custodians);
     return {
       material: combined.material,
       dispose: () => combined.material.dispose(),
@@ -113,7 +115,12 @@ async function load(
  * custodian to compare with the paper record; the XOR of all is the material. Components are bytes from the
  * moment they are parsed, zeroed once combined.
  */
-async function components(ask: Ask, keySpec: KeySpec, files: readonly string[]): Promise<CombinedComponents> {
+async function components(
+  ask: Ask,
+  keySpec: KeySpec,
+  files: readonly string[],
+  custodians: readonly string[],
+): Promise<CombinedComponents> {
   const { min, max } = componentLengths(keySpec);
   const parts: Buffer[] = [];
   try {
@@ -131,14 +138,17 @@ async function components(ask: Ask, keySpec: KeySpec, files: readonly string[]):
     }
     const count = Number(
       await ask.input("--component", "How many custodians hold a component?", {
-        initial: "2",
+        initial: custodians.length >= 2 ? String(custodians.length) : "2",
         validate: (value) => (/^[2-9]$/.test(value.trim()) ? true : "2 to 9"),
       }),
     );
     const digits = min === max ? `${min * 2} hex digits` : `${min * 2} to ${max * 2} hex digits`;
     for (let index = 1; index <= count; index += 1) {
+      const custodian = custodians[index - 1]
+        ? `Custodian ${index} (${custodians[index - 1]})`
+        : `Custodian ${index}`;
       for (;;) {
-        const hex = await ask.secret("--component", `Custodian ${index}: component (${digits})`, (value) => {
+        const hex = await ask.secret("--component", `${custodian}: component (${digits})`, (value) => {
           try {
             parseComponent(keySpec, value, `component ${index}`).fill(0);
             return true;
@@ -150,7 +160,7 @@ async function components(ask: Ask, keySpec: KeySpec, files: readonly string[]):
         const kcv = componentCheckValue(keySpec, bytes);
         if (
           await ask.confirm(
-            `Component ${index} check value is ${kcv}. Does it match the paper record?`,
+            `${custodian}: component ${index} check value is ${kcv}. Does it match your paper record?`,
             false,
           )
         ) {

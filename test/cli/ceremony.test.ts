@@ -67,6 +67,14 @@ const journalLines = (file: string) =>
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
+/** At a terminal the roles are asked when no role flag is given; empty answers leave them unrecorded. */
+async function skipRoles(terminal: ReturnType<typeof runInTerminal>): Promise<void> {
+  for (const prompt of ["Operator", "Custodians", "Witnesses", "Change ticket"]) {
+    await terminal.waitFor(prompt);
+    terminal.type(KEYS.enter);
+  }
+}
+
 function flagArgs(key: string, name: string, extra: string[] = []): string[] {
   return [
     "--journal",
@@ -331,6 +339,7 @@ describe("byok ceremony at a terminal", () => {
       }
       await terminal.waitFor("Journal file");
       terminal.type(`${journal}${KEYS.enter}`);
+      await skipRoles(terminal);
       await terminal.waitFor("Where does the material come from?");
       terminal.type(KEYS.enter);
       await terminal.waitFor("Import this material now?");
@@ -380,22 +389,32 @@ describe("byok ceremony at a terminal", () => {
       terminal.type(KEYS.enter);
       await terminal.waitFor("Seal each share");
       terminal.type(KEYS.enter);
+      await terminal.waitFor("Operator");
+      terminal.type(`Dana${KEYS.enter}`);
+      await terminal.waitFor("Custodians, in component order");
+      terminal.type(`Alice, Bob${KEYS.enter}`);
+      await terminal.waitFor("Witnesses");
+      terminal.type(`Carol${KEYS.enter}`);
+      await terminal.waitFor("Change ticket");
+      terminal.type(`CHG-7${KEYS.enter}`);
       await terminal.waitFor("Where does the material come from?");
       terminal.type(KEYS.down + KEYS.enter);
       await terminal.waitFor("How many custodians");
       terminal.type(KEYS.enter);
-      // A component of half the length is refused at its prompt (reliability D4).
-      await terminal.waitFor("Custodian 1: component");
+      // A component of half the length is refused at its prompt (reliability D4); each prompt names its custodian.
+      await terminal.waitFor("Custodian 1 (Alice): component");
       terminal.type(`${parts[0]!.toString("hex").slice(0, 32)}${KEYS.enter}`);
       await terminal.waitFor("must be 64 to 128 hex digits");
       terminal.type(`${parts[0]!.toString("hex").slice(32)}${KEYS.enter}`);
-      await terminal.waitFor(/check value is [0-9A-F]{6}/);
+      await terminal.waitFor(/Custodian 1 \(Alice\): component 1 check value is [0-9A-F]{6}/);
       terminal.type(`y${KEYS.enter}`);
-      await terminal.waitFor("Custodian 2: component");
+      await terminal.waitFor("Custodian 2 (Bob): component");
       terminal.type(`${parts[1]!.toString("hex")}${KEYS.enter}`);
-      await terminal.waitFor(/check value is [0-9A-F]{6}/);
+      await terminal.waitFor(/Custodian 2 \(Bob\): component 2 check value is [0-9A-F]{6}/);
       terminal.type(`y${KEYS.enter}`);
       await terminal.waitFor("Import this material now?");
+      terminal.type(`y${KEYS.enter}`);
+      await terminal.waitFor("Witness Carol: did you watch begin,escrow,import,verify,complete");
       terminal.type(`y${KEYS.enter}`);
       expect(await terminal.exit).toBe(0);
     } finally {
@@ -404,8 +423,22 @@ describe("byok ceremony at a terminal", () => {
     for (const part of parts) expect(terminal.screen).not.toContain(part.toString("hex"));
     expect(terminal.screen).toMatch(/Material check value: [0-9A-F]{6}/);
     // Each custodian's check value is journaled with the cycle, never the component.
-    const begin = journalLines(join(dir, "components.jsonl")).find((line) => line.event === "ceremony.begin");
+    const records = journalLines(join(dir, "components.jsonl"));
+    const begin = records.find((line) => line.event === "ceremony.begin");
     expect(String(begin?.componentCheckValues).split(",")).toHaveLength(2);
+    // Who held which component, who operated and witnessed, under which ticket; the witness's own yes.
+    expect(begin).toMatchObject({
+      operator: "Dana",
+      componentCustodians: "Alice,Bob",
+      witnesses: "Carol",
+      ticket: "CHG-7",
+    });
+    expect(records.at(-1)).toMatchObject({
+      event: "ceremony.attest",
+      outcome: "ok",
+      witness: "Carol",
+      method: "confirmed at the terminal",
+    });
     const message = randomBytes(16);
     const mac = await kms.send(
       new GenerateMacCommand({ KeyId: arn, Message: message, MacAlgorithm: "HMAC_SHA_256" }),
@@ -477,6 +510,7 @@ describe("byok ceremony at a terminal", () => {
     try {
       await terminal.waitFor("Seal each share");
       terminal.type(KEYS.enter);
+      await skipRoles(terminal);
       await terminal.waitFor("Where does the material come from?");
       terminal.type(KEYS.enter);
       await terminal.waitFor("Import this material now?");

@@ -11,12 +11,14 @@ describe("npm start (keyplane demo)", () => {
       "Ceremony for alias/demo/payments/restricted/s3",
       "Three weeks later",
       "Renewal of alias/demo/payments/restricted/s3",
+      "Script for alias/demo/payments/restricted/s3",
       "chain     intact",
       "the sandbox is stopped",
     ]) {
       expect(said).toContain(step);
     }
     expect(said).toMatch(/verified by\s+encrypt-decrypt/);
+    expect(said).toMatch(/== \d+\. Report\n[^\n]*\n[\s\S]*?chain\s+intact/);
     expect(said).toContain("-> exit code 3: attention needed");
     expect(said).toMatch(/renewed alias\/demo\/payments\/restricted\/s3: check value [0-9A-F]{6}/);
     expect(said).not.toContain("Warning:");

@@ -123,6 +123,6 @@ describe("keyplane plan access", () => {
     const result = await runCli(["plan", "access", "--plan", join(dir, "absent.yaml")]);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
-    expect(result.stderr).toContain("absent.yaml: cannot read the key plan (ENOENT)");
+    expect(result.stderr).toContain("absent.yaml: no such file");
   });
 });

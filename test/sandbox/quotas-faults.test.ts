@@ -152,7 +152,7 @@ describe("the sandbox clock stays within 100 years of real time", () => {
     expect(() => parseClockOffset("99999999d")).toThrow(expect.objectContaining({ code: "USAGE" }));
     expect(parseClockOffset("-36500d")).toBe(-36_500 * 86_400_000);
     const clock = new Clock();
-    expect(() => clock.advance("99999999d")).toThrow(/at most 36500 days/);
+    expect(() => clock.advance("99999999d")).toThrow(/at most 100 years/);
     expect(clock.offset).toBe(0);
     expect(() => clock.set("9999-01-01T00:00:00Z")).toThrow(/at most 36500 days/);
   });

@@ -3,7 +3,6 @@
  * witnesses, and the change ticket. Names are journaled comma-joined, so a name may not hold a comma.
  */
 
-import { parse } from "yaml";
 import { KeyplaneError } from "../errors";
 
 export interface CeremonyRoles {
@@ -63,6 +62,9 @@ export function rolesFromFlags(flags: RoleFlags): CeremonyRoles {
 export function parseRoles(text: string, file: string): CeremonyRoles {
   let document: unknown;
   try {
+    // Loaded here, not at the top: the CLI registers the ceremony's flags from this module, and `--help`
+    // must not pay for a YAML parser.
+    const { parse } = require("yaml") as typeof import("yaml");
     document = parse(text);
   } catch (error) {
     throw new KeyplaneError(

@@ -10,6 +10,7 @@ import { type Evaluation, evaluate } from "../../byok/vocabulary/policy-evaluati
 import { aliasArn, type Context, findKey, keyArn, keyOfCiphertext } from "../context";
 import { parseSymmetric } from "../crypto";
 import type { GrantRecord, KeyRecord } from "../model";
+import { GRANT_OPERATIONS as GRANTABLE_OPERATIONS } from "../operations/grants";
 import { type Input, KmsError } from "../protocol";
 
 type ContextValues = Record<string, string | string[]>;
@@ -22,26 +23,7 @@ interface Need {
   context?: ContextValues;
 }
 
-/** Operations a grant can allow (CreateGrant's `Operations` enum); ReEncrypt is ReEncryptFrom/ReEncryptTo. */
-const GRANTABLE = new Set([
-  "Decrypt",
-  "Encrypt",
-  "GenerateDataKey",
-  "GenerateDataKeyWithoutPlaintext",
-  "ReEncryptFrom",
-  "ReEncryptTo",
-  "Sign",
-  "Verify",
-  "GetPublicKey",
-  "CreateGrant",
-  "RetireGrant",
-  "DescribeKey",
-  "GenerateDataKeyPair",
-  "GenerateDataKeyPairWithoutPlaintext",
-  "GenerateMac",
-  "VerifyMac",
-  "DeriveSharedSecret",
-]);
+const GRANTABLE = new Set<string>(GRANTABLE_OPERATIONS);
 
 /** Operations whose encryption context (field) the `kms:EncryptionContext:*` keys describe. */
 const CONTEXT_FIELD: Readonly<Record<string, string>> = {

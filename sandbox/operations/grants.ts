@@ -7,7 +7,8 @@ import { paginate } from "../pagination";
 import { epochSeconds, errors, type Input, KmsError } from "../protocol";
 import { optionalString, optionalStringList, requiredString, validationFailure } from "../validate";
 
-const GRANT_OPERATIONS = [
+/** CreateGrant's `Operations` enum: what a grant can allow (ReEncrypt is ReEncryptFrom/ReEncryptTo). */
+export const GRANT_OPERATIONS = [
   "Decrypt",
   "Encrypt",
   "GenerateDataKey",

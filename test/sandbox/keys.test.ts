@@ -312,7 +312,7 @@ describe("multi-Region keys", () => {
     expect(replicated.ReplicaKeyMetadata).toMatchObject({
       KeyId: primary.KeyId,
       Arn: `arn:aws:kms:eu-west-1:111111111111:key/${primary.KeyId}`,
-      KeyState: "Enabled",
+      KeyState: "Creating",
       MultiRegionConfiguration: {
         MultiRegionKeyType: "REPLICA",
         PrimaryKey: { Arn: primary.Arn, Region: "us-east-1" },

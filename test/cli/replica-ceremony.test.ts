@@ -10,6 +10,7 @@ import {
   KMSClient,
   ReplicateKeyCommand,
 } from "@aws-sdk/client-kms";
+import { readMaterials } from "../../byok/expiry/scan";
 import { resolveKey } from "../../byok/kms/resolve-key";
 import { wrapForImport } from "../sandbox/wrap";
 import { runCli } from "../support/cli";
@@ -44,8 +45,14 @@ async function describeCalls(): Promise<number> {
 }
 
 /** A multi-Region EXTERNAL primary holding `material`, and its replica in eu-west-1 (answered Creating). */
-async function replicatedExternalKey(material: Buffer): Promise<string> {
-  const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Origin: "EXTERNAL", MultiRegion: true }));
+async function replicatedExternalKey(material: Buffer, hmac = false): Promise<string> {
+  const { KeyMetadata } = await kms.send(
+    new CreateKeyCommand({
+      Origin: "EXTERNAL",
+      MultiRegion: true,
+      ...(hmac ? { KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC" } : {}),
+    }),
+  );
   const KeyId = KeyMetadata!.KeyId!;
   const params = await kms.send(
     new GetParametersForImportCommand({
@@ -157,6 +164,21 @@ test("a replica still Creating when the wait runs out is a one-line error naming
     await sandbox.setClock(new Date(started + 60_000).toISOString());
     await expect(resolveKey(replica, replicaArn)).resolves.toMatchObject({ KeyState: "PendingImport" });
   } finally {
+    replica.destroy();
+  }
+});
+
+test("the expiry scan counts the material of a replica still being created as not imported", async () => {
+  const replicaArn = await replicatedExternalKey(randomBytes(32), true);
+  const started = await sandboxNow();
+  await sandbox.setClock(new Date(started - 3_600_000).toISOString());
+  const replica = europe();
+  try {
+    const metadata = (await replica.send(new DescribeKeyCommand({ KeyId: replicaArn }))).KeyMetadata!;
+    expect(metadata).toMatchObject({ KeyState: "Creating", KeySpec: "HMAC_256" });
+    expect(await readMaterials(replica, metadata)).toEqual([{ importState: "PENDING_IMPORT" }]);
+  } finally {
+    await sandbox.setClock(new Date(started + 60_000).toISOString());
     replica.destroy();
   }
 });

@@ -12,9 +12,11 @@ import { recordLastUsage } from "./last-usage";
 import { applyTime } from "./lifecycle";
 import type { KeyRecord } from "./model";
 import {
+  answerClientError,
   errors,
   type Input,
   KmsError,
+  MAX_HEADER_BYTES,
   parseJsonInput,
   readBody,
   sendError,
@@ -138,6 +140,11 @@ export class Sandbox {
     body: Buffer,
     requestId: string,
   ): Promise<void> {
+    const path = (request.url ?? "/").split("?", 1)[0];
+    // The AWS JSON protocol posts every operation to "/"; anything else is no KMS operation.
+    if (path !== "/") {
+      throw new KmsError("UnknownOperationException", `No operation at ${path}: KMS answers POST /`, 404);
+    }
     const name = target.startsWith(KMS_PREFIX) ? target.slice(KMS_PREFIX.length) : "";
     const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
     if (!operation) throw new KmsError("UnknownOperationException", `Unknown operation ${target}`);
@@ -230,9 +237,10 @@ function namedKey(context: Context, input: Input): KeyRecord | undefined {
 /** Starts the sandbox; resolves once it listens. */
 export function startSandboxServer(options: SandboxOptions): Promise<RunningSandbox> {
   const sandbox = new Sandbox(options);
-  const server: Server = createServer((request, response) => {
+  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
     void sandbox.handle(request, response);
   });
+  server.on("clientError", answerClientError);
   server.keepAliveTimeout = 5_000;
   return new Promise((resolve, reject) => {
     const refuse = (error: NodeJS.ErrnoException) =>

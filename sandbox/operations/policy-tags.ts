@@ -15,15 +15,19 @@ import {
 /** KMS keys have exactly one policy, named "default". */
 const POLICY_NAME = "default";
 
+/**
+ * A policy that is not a JSON object is refused with no message at all, as KMS does
+ * (https://github.com/aws/aws-sdk-ruby/issues/1784: "an empty string is returned as the error message").
+ */
 export function checkPolicy(policy: string): void {
   let parsed: unknown;
   try {
     parsed = JSON.parse(policy);
   } catch {
-    throw new KmsError("MalformedPolicyDocumentException", "The key policy is not valid JSON.");
+    throw new KmsError("MalformedPolicyDocumentException", "");
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new KmsError("MalformedPolicyDocumentException", "The key policy must be a JSON object.");
+    throw new KmsError("MalformedPolicyDocumentException", "");
   }
 }
 

@@ -38,8 +38,15 @@ const SDK_LOGGER = {
 const FALLBACK_REGION = "us-east-1";
 
 /**
- * The one way keyplane builds a KMS client. Adaptive retry mode adds client-side rate limiting on top of
- * exponential backoff, so a fleet scan slows down under ThrottlingException instead of failing.
+ * The one way keyplane builds a KMS client. Throttles are retried with exponential backoff (`maxAttempts`),
+ * so a fleet scan slows down under ThrottlingException instead of failing.
+ *
+ * Retry mode: the SDK's "adaptive" mode adds one token bucket per client that every throttle shrinks, but
+ * KMS's quotas are per operation and keyplane's pacer already holds each operation under its own quota. With
+ * both, any throttle (another caller's, or a transient one) cut the whole scan's rate, not the throttled
+ * operation's, and the bucket refilled slowly: 200 keys under 10 % injected throttles took 54-77 s adaptive
+ * against 9 s standard (reliability report D16; `node bench/fleet-expiry.js 200 throttle:0.1,...`). So
+ * "standard" while pacing, and "adaptive" only when pacing is off (KEYPLANE_KMS_QUOTA_SCALE=0).
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
  */
 export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
@@ -48,8 +55,9 @@ export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const profile = options.profile ?? process.env.AWS_PROFILE;
   if (profile) assertProfileDeclared(profile, options.profile ? "--profile" : "AWS_PROFILE");
+  const scale = quotaScale();
   const config: KMSClientConfig = {
-    retryMode: "adaptive",
+    retryMode: scale === 0 ? "adaptive" : "standard",
     maxAttempts: options.maxAttempts ?? 8,
     region: regionProvider(options),
     logger: SDK_LOGGER,
@@ -63,7 +71,7 @@ export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
   if (endpoint) config.endpoint = endpoint;
   const client = new KMSClient(config);
   trackServerTime(client, endpoint);
-  paceToQuotas(client, endpoint, quotaScale(), options.quotaAccount);
+  paceToQuotas(client, endpoint, scale, options.quotaAccount);
   return client;
 }
 

@@ -179,6 +179,10 @@ export class Sandbox {
     const output = await operation.run(context, input);
     recordLastUsage(context, name, output, requestId);
     if (operation.mutates) await this.store.saveSoon();
+    if (fault === "lost") {
+      request.socket.destroy();
+      return;
+    }
     sendJson(response, 200, output, requestId);
   }
 

@@ -207,16 +207,27 @@ function cancelKeyDeletion(context: Context, input: Input) {
  */
 export const REPLICA_CREATION_MS = 2_000;
 
+/** RegionType of the KMS model: a front-end check, made before the key is looked up. */
+function requiredRegion(input: Input, field: string): string {
+  const region = requiredString(input, field, { min: 1, max: 32 });
+  if (!/^([a-z]+-){2,3}\d+$/.test(region)) {
+    throw validationFailure(
+      field,
+      region,
+      "Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$",
+    );
+  }
+  return region;
+}
+
 async function replicateKey(context: Context, input: Input) {
-  const replicaRegion = requiredString(input, "ReplicaRegion", { max: 32 });
+  const keyId = requiredString(input, "KeyId", { max: 2048 });
+  const replicaRegion = requiredRegion(input, "ReplicaRegion");
   const policy = optionalString(input, "Policy", { min: 1, max: 32768 });
   const description = optionalString(input, "Description", { max: 8192 });
   const tags = optionalTags(input, "Tags") ?? [];
   optionalBoolean(input, "BypassPolicyLockoutSafetyCheck");
-  const primary = managedKey(context, input);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(replicaRegion)) {
-    throw errors.validation(`${replicaRegion} is not a valid AWS Region`);
-  }
+  const primary = findKey(context, keyId, { alias: false });
   if (policy !== undefined) checkPolicy(policy);
   if (primary.multiRegionRole !== "PRIMARY") {
     throw errors.unsupported(`${primary.arn} is not a multi-Region primary key.`);
@@ -272,15 +283,9 @@ async function replicateKey(context: Context, input: Input) {
  * https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdatePrimaryRegion.html
  */
 function updatePrimaryRegion(context: Context, input: Input) {
-  const key = managedKey(context, input);
-  const region = requiredString(input, "PrimaryRegion", { max: 32 });
-  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
-    throw validationFailure(
-      "PrimaryRegion",
-      region,
-      "Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$",
-    );
-  }
+  const keyId = requiredString(input, "KeyId", { max: 2048 });
+  const region = requiredRegion(input, "PrimaryRegion");
+  const key = findKey(context, keyId, { alias: false });
   if (key.multiRegionRole !== "PRIMARY") {
     throw errors.unsupported(`${key.arn} is not a multi-Region primary key.`);
   }

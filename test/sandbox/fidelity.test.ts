@@ -163,6 +163,17 @@ describe("requests AWS refuses", () => {
     ).rejects.toMatchObject(
       refusal("ValidationException", expect.stringContaining("at 'tags.1.member.tagKey'")),
     );
+    const region = (member: string, value: string) =>
+      refusal(
+        "ValidationException",
+        `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$`,
+      );
+    await expect(
+      kms.send(new ReplicateKeyCommand({ KeyId: unknown, ReplicaRegion: "Mars" })),
+    ).rejects.toMatchObject(region("replicaRegion", "Mars"));
+    await expect(
+      kms.send(new UpdatePrimaryRegionCommand({ KeyId: unknown, PrimaryRegion: "eu_west_1" })),
+    ).rejects.toMatchObject(region("primaryRegion", "eu_west_1"));
   });
 
   test("a malformed key id is 'Invalid keyId'; a well-formed unknown one does not exist", async () => {

@@ -326,8 +326,9 @@ function signingKey(context: Context, input: Input, operation: string) {
   }
   const scheme = SIGNING_SCHEMES[algorithm];
   if (!scheme) throw errors.invalidKeyUsage(`Unknown signing algorithm ${algorithm}.`);
+  // KMS's sentence for a message type a key spec does not take (quoted for DIGEST with ML-DSA keys).
   if (messageType === "EXTERNAL_MU") {
-    throw errors.validation(`MessageType EXTERNAL_MU is only valid for ML-DSA signing algorithms.`);
+    throw errors.validation(`Message type EXTERNAL_MU is incompatible with key spec ${key.keySpec}.`);
   }
   if (messageType === "DIGEST") {
     if (message.length !== DIGEST_BYTES[scheme.hash]) {

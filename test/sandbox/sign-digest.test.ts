@@ -223,7 +223,7 @@ describeWithTool(OPENSSL, "Sign and Verify over a digest, both ways with OpenSSL
   );
 
   test.each(CASES.map((entry) => [entry.algorithm, entry.keySpec, entry] as const))(
-    "%s (%s): a digest of the wrong length is a ValidationException in Sign and Verify",
+    "%s (%s): a digest of the wrong length, or an EXTERNAL_MU message, is a ValidationException",
     async (_algorithm, _keySpec, entry) => {
       const key = keys.get(entry.keySpec)!;
       const message = `Digest is invalid length for algorithm ${entry.algorithm}.`;
@@ -251,6 +251,22 @@ describeWithTool(OPENSSL, "Sign and Verify over a digest, both ways with OpenSSL
           }),
         ),
       ).rejects.toMatchObject(refusal("ValidationException", message));
+      // EXTERNAL_MU is ML-DSA's; KMS words the refusal as it does for DIGEST with an ML-DSA key.
+      await expect(
+        kms.send(
+          new SignCommand({
+            KeyId: key.keyId,
+            Message: Buffer.alloc(64),
+            MessageType: "EXTERNAL_MU",
+            SigningAlgorithm: entry.algorithm,
+          }),
+        ),
+      ).rejects.toMatchObject(
+        refusal(
+          "ValidationException",
+          `Message type EXTERNAL_MU is incompatible with key spec ${entry.keySpec}.`,
+        ),
+      );
     },
   );
 });

@@ -6,9 +6,8 @@ import {
   privateEncrypt,
   publicDecrypt,
 } from "node:crypto";
-import { p256, p384, p521 } from "@noble/curves/nist";
-import { secp256k1 } from "@noble/curves/secp256k1";
-import forge from "node-forge";
+import type { CurveFnWithCreate } from "@noble/curves/_shortw_utils";
+import type forgeModule from "node-forge";
 import type { SigningScheme } from "./crypto";
 
 /**
@@ -21,6 +20,8 @@ import type { SigningScheme } from "./crypto";
  *   signature here, against 10-30 ms). The salt is as long as the digest, as KMS uses it.
  * - ECDSA: @noble/curves with prehash off, DER signatures as KMS returns them, randomised k (RFC 6979 with
  *   extra entropy; KMS's signatures differ call to call), and no low-S rule: KMS does not normalise s.
+ * Both libraries load at the first PSS or ECDSA digest signature: together 0.25 s that every sandbox start
+ * would otherwise pay.
  */
 
 export type DigestHash = SigningScheme["hash"];
@@ -32,9 +33,16 @@ const DIGEST_INFO_PREFIX: Readonly<Record<DigestHash, Buffer>> = {
   sha512: Buffer.from("3051300d060960864801650304020305000440", "hex"),
 };
 
+function forge(): typeof forgeModule {
+  return require("node-forge") as typeof forgeModule;
+}
+
 /** The curves of KMS's ECC_NIST_P256/P384/P521 and ECC_SECG_P256K1 keys, by OpenSSL's curve name. */
-const CURVES = { prime256v1: p256, secp384r1: p384, secp521r1: p521, secp256k1 } as const;
-type CurveName = keyof typeof CURVES;
+function curves(): Readonly<Record<string, CurveFnWithCreate>> {
+  const { p256, p384, p521 } = require("@noble/curves/nist") as typeof import("@noble/curves/nist");
+  const { secp256k1 } = require("@noble/curves/secp256k1") as typeof import("@noble/curves/secp256k1");
+  return { prime256v1: p256, secp384r1: p384, secp521r1: p521, secp256k1 };
+}
 
 const ECDSA_OPTIONS = { prehash: false, lowS: false } as const;
 
@@ -100,18 +108,19 @@ export function verifyDigest(
 /** node-forge's PSS scheme object (its published types leave it untyped). */
 interface EmsaPss {
   /** EM for the message hash that `digest()` of its first argument returns. */
-  encode(messageHash: { digest(): forge.util.ByteStringBuffer }, modulusBits: number): string;
+  encode(messageHash: { digest(): forgeModule.util.ByteStringBuffer }, modulusBits: number): string;
   verify(messageHash: string, encoded: string, modulusBits: number): boolean;
 }
 
 function pssScheme(hash: DigestHash): EmsaPss {
-  const md = () => forge.md[hash].create();
-  return forge.pss.create({ md: md(), mgf: forge.mgf.mgf1.create(md()), saltLength: md().digestLength });
+  const library = forge();
+  const md = () => library.md[hash].create();
+  return library.pss.create({ md: md(), mgf: library.mgf.mgf1.create(md()), saltLength: md().digestLength });
 }
 
 /** forge's encoding hashes M' with the scheme's own digest; the message hash comes from this holder. */
-function digestHolder(digest: Buffer): { digest(): forge.util.ByteStringBuffer } {
-  return { digest: () => forge.util.createBuffer(digest.toString("binary")) };
+function digestHolder(digest: Buffer): { digest(): forgeModule.util.ByteStringBuffer } {
+  return { digest: () => forge().util.createBuffer(digest.toString("binary")) };
 }
 
 /** EM is ceil((modBits - 1) / 8) bytes; the raw RSA operation takes exactly the modulus's length. */
@@ -120,8 +129,10 @@ function leftPadded(encoded: Buffer, modulusBits: number): Buffer {
   return encoded.length >= length ? encoded : Buffer.concat([Buffer.alloc(length - encoded.length), encoded]);
 }
 
-function curveOf(key: KeyObject) {
+function curveOf(key: KeyObject): CurveFnWithCreate {
   const name = key.asymmetricKeyDetails?.namedCurve ?? "";
-  if (!Object.hasOwn(CURVES, name)) throw new Error(`no ECDSA over curve '${name}'`);
-  return CURVES[name as CurveName];
+  const table = curves();
+  const curve = Object.hasOwn(table, name) ? table[name] : undefined;
+  if (!curve) throw new Error(`no ECDSA over curve '${name}'`);
+  return curve;
 }

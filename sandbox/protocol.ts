@@ -48,10 +48,15 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
 export async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size <= MAX_BODY_BYTES) chunks.push(buffer);
+  try {
+    for await (const chunk of request) {
+      const buffer = chunk as Buffer;
+      size += buffer.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(buffer);
+    }
+  } catch {
+    // The client went away before sending the whole body: its error, not the sandbox's.
+    throw new KmsError("SerializationException", "The request body ended before its Content-Length.");
   }
   if (size > MAX_BODY_BYTES) {
     throw new KmsError(

@@ -172,6 +172,44 @@ test('"__proto__" in JSON is data: it sets nothing on other objects and stays an
   }
 });
 
+test("a body cut short by the client is the client's error: nothing on the sandbox's stderr", async () => {
+  let stderr = "";
+  const listen = (chunk: Buffer) => {
+    stderr += chunk.toString();
+  };
+  sandbox.process.stderr.on("data", listen);
+  try {
+    // The client half-closes after 8 of 100 bytes; the sandbox answers what it can, on what is left of it.
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(sandbox.port, "127.0.0.1");
+      let text = "";
+      socket.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.endsWith("}")) {
+          socket.destroy();
+          resolve(text);
+        }
+      });
+      socket.on("error", () => resolve(text));
+      socket.on("close", () => resolve(text));
+      socket.end(
+        `POST / HTTP/1.1\r\nHost: kms.local\r\nX-Amz-Target: TrentService.ListKeys\r\nAuthorization: ${SIGNED}\r\nContent-Length: 100\r\n\r\n{"Limit"`,
+      );
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    // Node's parser or the body reader notices first; either way a SerializationException.
+    expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))).toMatchObject({
+      __type: "SerializationException",
+    });
+    // Two answered requests later the sandbox has long handled the cut connection.
+    await listKeyIds();
+    await listKeyIds();
+    expect(stderr).toBe("");
+  } finally {
+    sandbox.process.stderr.off("data", listen);
+  }
+});
+
 test("after every edge above the sandbox still serves the SDK", async () => {
   expect(sandbox.process.exitCode).toBeNull();
   expect((await listKeyIds()).length).toBeGreaterThanOrEqual(4);

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AccountClient, ListRegionsCommand, paginateListRegions } from "@aws-sdk/client-account";
+import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import {
   ListAccountsCommand,
   OrganizationsClient,
@@ -33,6 +34,16 @@ beforeAll(async () => {
       principals: [
         { arn: `arn:aws:iam::${MEMBER}:user/first`, accessKeyId: MEMBER_KEY, secretAccessKey: "x" },
         { arn: `arn:aws:iam::${MANAGEMENT}:user/admin`, accessKeyId: MANAGER_KEY, secretAccessKey: "x" },
+        {
+          arn: `arn:aws:iam::${MANAGEMENT}:role/Audit`,
+          accessKeyId: "AKIAORGMANAGERROLE01",
+          secretAccessKey: "x",
+        },
+        {
+          arn: `arn:aws:iam::${MEMBER}:role/Audit`,
+          accessKeyId: "AKIAORGMEMBERROLE001",
+          secretAccessKey: "x",
+        },
       ],
       organization: { managementAccount: MANAGEMENT, suspendedAccounts: [SUSPENDED] },
       optInRegions: ["af-south-1"],
@@ -143,3 +154,44 @@ test("a principals file with an unknown opt-in Region is refused, naming the fie
   expect(result.code).toBe(1);
   expect(result.stderr).toMatch(/bad-principals\.yaml: optInRegions\.0: expected an opt-in Region/);
 }, 40_000);
+
+describe("keyplane audit --organization", () => {
+  const keyIn = async (region: string) => {
+    const kms = new KMSClient({ endpoint: sandbox.url, region, credentials: credentials(MEMBER_KEY) });
+    const created = await kms.send(new CreateKeyCommand({}));
+    kms.destroy();
+    return created.KeyMetadata?.Arn ?? "";
+  };
+  const env = (accessKeyId: string) => ({
+    ...sandbox.env(),
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: "x",
+  });
+
+  test("reads the ACTIVE accounts in every Region each has enabled: opt-in ones included, disabled ones not", async () => {
+    const optedIn = await keyIn("af-south-1");
+    await keyIn("me-south-1");
+    const result = await runCli(
+      ["audit", "--organization", "--role-name", "Audit", "--output", "json", "--workers", "2"],
+      { env: env(MANAGER_KEY), timeoutMs: 120_000 },
+    );
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { findings: { keyArn: string }[]; errors: unknown[] };
+    // The suspended account has no role: had it been read, its AssumeRole would be an error here.
+    expect(report.errors).toEqual([]);
+    expect(new Set(report.findings.map((f) => f.keyArn))).toEqual(new Set([optedIn]));
+  }, 130_000);
+
+  test("from a member account: AWS's AccessDeniedException and what to do, in one line, exit 1", async () => {
+    const result = await runCli(["audit", "--organization", "--role-name", "Audit"], {
+      env: env(MEMBER_KEY),
+      timeoutMs: 60_000,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain("Organizations ListAccounts: AccessDeniedException");
+    expect(result.stderr).toContain("management account");
+  }, 70_000);
+});

@@ -6,7 +6,7 @@ import { CRYPTOGRAPHIC_OPERATIONS, quotaOf } from "../vocabulary/kms-quotas";
  * Client-side pacing to KMS's request quotas. A fleet scan or batch import that sends as fast as it can is
  * throttled, and each ThrottlingException costs a backoff far longer than the wait it tried to skip; paced
  * just under the quota, the same work finishes at the rate the quota allows with no throttles at all.
- * Adaptive retry still handles throttles caused by other callers sharing the account's quota.
+ * Throttles caused by other callers sharing the account's quota are retried with backoff (see client.ts).
  */
 
 /** Pace to this share of each quota: headroom for clock jitter between here and KMS. */

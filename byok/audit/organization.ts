@@ -50,5 +50,8 @@ export async function organizationTargets(
   } finally {
     client.destroy();
   }
+  // Never empty in AWS (the management account is ACTIVE); an empty list must not mean "the caller's own".
+  if (targets.length === 0)
+    throw new KeyplaneError("AWS", "Organizations ListAccounts answered no ACTIVE account");
   return targets.sort((a, b) => a.account.localeCompare(b.account));
 }

@@ -195,3 +195,28 @@ describe("keyplane audit --organization", () => {
     expect(result.stderr).toContain("management account");
   }, 70_000);
 });
+
+test("--organization that lists no ACTIVE account is an error, not an audit of the caller's own account", async () => {
+  const file = join(dir, "suspended-principals.yaml");
+  writeFileSync(
+    file,
+    stringify({
+      principals: [
+        { arn: `arn:aws:iam::${MANAGEMENT}:user/admin`, accessKeyId: MANAGER_KEY, secretAccessKey: "x" },
+      ],
+      organization: { suspendedAccounts: [MANAGEMENT] },
+    }),
+  );
+  const suspended = await startSandbox({ extraArgs: ["--principals", file] });
+  try {
+    const result = await runCli(["audit", "--organization", "--role-name", "Audit"], {
+      env: { ...suspended.env(), AWS_ACCESS_KEY_ID: MANAGER_KEY, AWS_SECRET_ACCESS_KEY: "x" },
+      timeoutMs: 60_000,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("Organizations ListAccounts answered no ACTIVE account");
+  } finally {
+    await suspended.stop();
+  }
+}, 70_000);

@@ -7,6 +7,7 @@ import { type Caller, Principals } from "./auth/principals";
 import { signingAccessKey, viaService } from "./auth/request";
 import { Clock } from "./clock";
 import { type Context, findKey } from "./context";
+import { answerEstate } from "./estate-route";
 import { drawFault, type FaultRates } from "./faults";
 import { recordLastUsage } from "./last-usage";
 import { applyTime } from "./lifecycle";
@@ -105,6 +106,7 @@ export class Sandbox {
       if (request.method !== "POST")
         throw new KmsError("UnknownOperationException", "Only POST / is supported", 404);
       const body = await readBody(request);
+      if (answerEstate(request, response, path, body, this.principals)) return;
       const target = request.headers["x-amz-target"];
       if (typeof target === "string" && target.startsWith(STS_JSON_PREFIX)) {
         signedRegion(request);

@@ -7,11 +7,18 @@ const DAY = 86_400_000;
 
 /**
  * What time does to keys, applied whenever the sandbox's clock is read for a request or moved: imported
- * material past ValidTo is deleted (the key goes PendingImport), due automatic rotations happen, and keys
- * past their deletion date disappear with their aliases and grants. Returns whether anything changed.
+ * material past ValidTo is deleted (the key goes PendingImport), due automatic rotations happen, replicas
+ * finish being created, and keys past their deletion date disappear with their aliases and grants. Returns
+ * whether anything changed.
+ *
+ * The walk over every key is skipped until the earliest of those events comes due (`store.nextTimeEvent`),
+ * and every state-changing request resets it (`timeEventsMayHaveChanged`): walking 10,000 keys on each
+ * request cost the sandbox 1.2 ms a request, more than the request itself (a 20 x 500-key audit).
  */
 export function applyTime(store: Store, now: number): boolean {
+  if (now < store.nextTimeEvent) return false;
   let changed = false;
+  let next = Number.POSITIVE_INFINITY;
   for (const key of [...store.keys.values()]) {
     if (key.state === "PendingDeletion" && key.deletionDate !== undefined && key.deletionDate <= now) {
       deleteKey(store, key);
@@ -21,6 +28,7 @@ export function applyTime(store: Store, now: number): boolean {
     changed = finishCreating(key, now) || changed;
     changed = expireMaterial(key, now) || changed;
     changed = rotateIfDue(key, now) || changed;
+    next = Math.min(next, nextEventOf(key));
   }
   if (changed) syncReplicas(store);
   for (const [tokenId, parameters] of store.importParameters) {
@@ -28,9 +36,29 @@ export function applyTime(store: Store, now: number): boolean {
     if (parameters.validTo + 7 * DAY <= now) {
       store.importParameters.delete(tokenId);
       changed = true;
-    }
+    } else next = Math.min(next, parameters.validTo + 7 * DAY);
   }
+  store.nextTimeEvent = next;
   return changed;
+}
+
+/** After any request that changed state: the next walk over the keys must not be skipped. */
+export function timeEventsMayHaveChanged(store: Store): void {
+  store.nextTimeEvent = Number.NEGATIVE_INFINITY;
+}
+
+/** When time next changes this key (after applyTime brought it up to now). */
+function nextEventOf(key: KeyRecord): number {
+  let next = Number.POSITIVE_INFINITY;
+  if (key.state === "PendingDeletion" && key.deletionDate !== undefined) next = key.deletionDate;
+  if (key.state === "Creating" && key.creatingUntil !== undefined) next = Math.min(next, key.creatingUntil);
+  for (const material of key.materials) {
+    if (material.bytes && material.validTo !== undefined) next = Math.min(next, material.validTo);
+  }
+  const { rotation } = key;
+  if (rotation.enabled && rotation.nextRotationDate !== undefined && rotation.periodDays !== undefined)
+    next = Math.min(next, rotation.nextRotationDate);
+  return next;
 }
 
 function deleteKey(store: Store, key: KeyRecord): void {

@@ -10,7 +10,7 @@ import { type Context, findKey } from "./context";
 import { answerEstate } from "./estate-route";
 import { drawFault, type FaultRates } from "./faults";
 import { recordLastUsage } from "./last-usage";
-import { applyTime } from "./lifecycle";
+import { applyTime, timeEventsMayHaveChanged } from "./lifecycle";
 import type { KeyRecord } from "./model";
 import {
   answerClientError,
@@ -178,6 +178,8 @@ export class Sandbox {
       throw errors.throttling();
     }
     this.authorize?.(name, input, context, viaService(request));
+    // Before the run, so a change made by a request that then fails still counts.
+    if (operation.mutates) timeEventsMayHaveChanged(this.store);
     const output = await operation.run(context, input);
     recordLastUsage(context, name, output, requestId);
     if (operation.mutates) await this.store.saveSoon();

@@ -19,6 +19,11 @@ export class Store {
   readonly importParameters = new Map<string, ImportParameters>();
   /** The clock offset saved with the state, if any. */
   clockOffsetMs: number | undefined;
+  /**
+   * The earliest sandbox time at which time changes anything (lifecycle.ts), as of the last walk over the
+   * keys; -Infinity when a change since may have brought one closer. Not saved: a restart walks once.
+   */
+  nextTimeEvent = Number.NEGATIVE_INFINITY;
   private readonly file: string | undefined;
   private pendingSave: Promise<void> | undefined;
 

@@ -316,6 +316,29 @@ describe("material lifecycle", () => {
     expect(Buffer.from(opened.Plaintext!).toString()).toBe("kept");
   });
 
+  test("an expiry set after the sandbox last looked at the clock still comes due (the walk is skipped only until the next known event)", async () => {
+    const clock = (await (await fetch(`${sandbox.url}/_sandbox/clock`)).json()) as { now: string };
+    const now = Date.parse(clock.now);
+    const far = await externalKey();
+    await importMaterial(far, randomBytes(32), "RSAES_OAEP_SHA_256", {
+      ExpirationModel: "KEY_MATERIAL_EXPIRES",
+      ValidTo: new Date(now + 300 * 86_400_000),
+    });
+    // Reads: each looks at the clock, finds the next event no nearer than the 300 days above.
+    for (let i = 0; i < 3; i += 1) await kms.send(new DescribeKeyCommand({ KeyId: far }));
+    const near = await externalKey();
+    await importMaterial(near, randomBytes(32), "RSAES_OAEP_SHA_256", {
+      ExpirationModel: "KEY_MATERIAL_EXPIRES",
+      ValidTo: new Date(now + 86_400_000),
+    });
+    await kms.send(new DescribeKeyCommand({ KeyId: far }));
+    await sandbox.advanceClock("2d");
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: near }))).KeyMetadata?.KeyState).toBe(
+      "PendingImport",
+    );
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: far }))).KeyMetadata?.KeyState).toBe("Enabled");
+  });
+
   test("re-importing the same material while Enabled renews its expiry", async () => {
     const KeyId = await externalKey();
     const material = randomBytes(32);

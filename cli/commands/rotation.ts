@@ -19,7 +19,7 @@ export function registerRotation(program: Command): void {
     command
       .addOption(
         planNameOption(
-          "keys tagged keyplane:plan=NAME (default: any key with a keyplane:plan tag)",
+          "keys of a plan: its name (the keyplane:plan tag) or its key plan file (default: any key with a keyplane:plan tag)",
         ).conflicts("all"),
       )
       .option("--all", "every customer managed key, tagged or not", false)

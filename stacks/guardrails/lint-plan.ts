@@ -61,7 +61,8 @@ export function lintPlan(
 function yamlPaths(derived: DerivedPlan): YamlPathOf {
   const byPath = new Map(createdKeys(derived).map((key) => [key.path, key]));
   return (path: string, setting: PlanSetting) => {
-    if (setting === "administrators" || setting === "custodians" || setting === "budget.maxKeys") return setting;
+    if (setting === "administrators" || setting === "custodians" || setting === "budget.maxKeys")
+      return setting;
     const key = byPath.get(path);
     if (setting === "monitoring" || key === undefined || key.classification === MONITORING_CLASSIFICATION) {
       return "monitoring";

@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "../support/cli";
 import { basePlan, planYaml } from "../stacks/plans";
+import { runCli } from "../support/cli";
 import { DUMMY_CREDENTIALS, type SandboxHandle, startSandbox } from "../support/sandbox";
 import { taggedKey } from "./fleet-support";
 

@@ -14,6 +14,7 @@ import { unfinishedCycle } from "../../byok/steps/cycle";
 import { FLOW_STEP_TITLES, FLOW_STEPS, type MaterialFlowResult } from "../../byok/steps/flow";
 import { runMaterialFlow } from "../../byok/steps/run-flow";
 import type { KeySpec } from "../../byok/vocabulary/key-specs";
+import { DAY_MS, MATERIAL_VALIDITY_DAYS } from "../../byok/vocabulary/kms-limits";
 import { parseKeyplaneTags } from "../../byok/vocabulary/tags";
 import {
   type WrappingAlgorithm,
@@ -356,7 +357,7 @@ async function chooseWrapping(
 }
 
 async function askExpiry(ask: Ask, validityDays: number | undefined, now: Date): Promise<MaterialExpiry> {
-  const initial = validityDays ? `${Math.min(validityDays, 365)}d` : "365d";
+  const initial = `${Math.min(validityDays ?? MATERIAL_VALIDITY_DAYS.max, MATERIAL_VALIDITY_DAYS.max)}d`;
   const parse = (value: string): MaterialExpiry => {
     if (value.trim() === "never") return { kind: "none" };
     const expiry = materialExpiryFromFlags({ expiresIn: value.trim() });
@@ -406,7 +407,7 @@ async function askPassphrases(ask: Ask, shares: number): Promise<string[]> {
 function describeExpiry(expiry: MaterialExpiry): string {
   if (expiry.kind === "none") return "never";
   if (expiry.kind === "valid-to") return expiry.validTo.toISOString();
-  return `${Math.round(expiry.durationMs / 86_400_000)} days after import`;
+  return `${Math.round(expiry.durationMs / DAY_MS)} days after import`;
 }
 
 function printResult(

@@ -7,8 +7,8 @@ import {
   recordableCheckValues,
 } from "../../byok/components";
 import { usageError } from "../../byok/errors";
-import type { CheckValue } from "../../byok/kcv";
 import { readInputFile } from "../../byok/files/read-bounded";
+import type { CheckValue } from "../../byok/kcv";
 import type { KeyMaterial } from "../../byok/material/key-material";
 import { loadMaterial } from "../../byok/material/load";
 import { KEY_SPEC_INFO, type KeySpec } from "../../byok/vocabulary/key-specs";

@@ -25,7 +25,7 @@ import { assertThreshold, parseCount, SHARE_RANGE } from "../flags";
 import { type FlowGuard, guardFlow } from "../flow-guard";
 import { type GlobalOptions, globalOptions } from "../global-options";
 import { journaledSteps } from "../journal-binding";
-import { renderJson } from "../output";
+import { describeVerification, renderJson } from "../output";
 import { TaskList } from "../progress/task-list";
 import { type Ask, createAsk } from "../prompts/ask";
 import { pickKey } from "../prompts/key-picker";
@@ -427,7 +427,7 @@ function printResult(
       `check value    ${result.checkValue}`,
       ...componentCheckValues.map((value, i) => `component ${i + 1}    ${value}`),
       `material id    ${result.keyMaterialId ?? "-"}`,
-      `verified by    ${result.verified}`,
+      `verified by    ${describeVerification(result.verified)}`,
       `expires        ${result.validTo ?? "never"}`,
       `escrow shares  ${result.escrowFiles.length > 0 ? result.escrowFiles.join(", ") : "(written in an earlier run)"}`,
       ...(result.resumed.length > 0

@@ -44,7 +44,9 @@ export async function verifyByCheckValue(
     return { keyArn, keyState, check, checkValue: recorded, checkValueSource: recorded ? "record" : null };
   }
   const fromKms =
-    family === "hmac" ? await macCheckValue(client, keyArn, keySpec) : await publicKeyCheckValue(client, keyArn);
+    family === "hmac"
+      ? await macCheckValue(client, keyArn, keySpec)
+      : await publicKeyCheckValue(client, keyArn);
   if (recorded !== null && recorded.toLowerCase() !== fromKms.value.toLowerCase()) {
     throw new KeyplaneError(
       "INTEGRITY",

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { KeyplaneError, usageError } from "../../byok/errors";
 import { assertEscrowWritable } from "../../byok/escrow/manifest";
+import { readInputFile } from "../../byok/files/read-bounded";
 import { expiryFields, type MaterialExpiry, materialExpiryFromFlags } from "../../byok/import/expiry-option";
 import type { ImportKind } from "../../byok/import/import-material";
 import { assertExternalKey } from "../../byok/import/parameters";
@@ -49,6 +50,7 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
   const shares = flags.escrowShares;
   const threshold = flags.escrowThreshold;
   if (shares !== undefined && threshold !== undefined) assertThreshold(threshold, shares, ESCROW_FLAGS);
+  if (flags.passphraseFile && shares !== undefined) assertOnePassphrasePerShare(flags.passphraseFile, shares);
   if (givenExpiry) expiryFields(givenExpiry, new Date());
   const flagRoles = givenRoles(flags);
   if (
@@ -60,7 +62,7 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
       `--custodian: ${flagRoles.custodians.length} custodians named for ${flags.component.length} --component files`,
     );
   }
-  if (!ask.interactive) requireFlags(flags, options, givenExpiry);
+  if (!ask.interactive) requireFlags(flags, options);
 
   const client = createKmsClient(options);
   let acquired: AcquiredMaterial | undefined;
@@ -74,7 +76,12 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
 
     // Every answer that can be wrong is asked, and checked at its prompt, before the custodians type.
     const { algorithm, wrappingKeySpec } = await chooseWrapping(ask, keySpec, givenAlgorithm, givenSpec);
-    const expiry = givenExpiry ?? (await askExpiry(ask, tags.materialValidityDays, serverNow(client)));
+    // Without a terminal, the key's keyplane:material-validity-days tag is the default, as for renew.
+    const expiry =
+      givenExpiry ??
+      (ask.interactive
+        ? await askExpiry(ask, tags.materialValidityDays, serverNow(client))
+        : expiryFromTag(tags.materialValidityDays, keyArn));
     // A rerun finishes an interrupted ceremony as it began, without asking again; a rerun after the
     // ceremony finished (only its exit was lost) has nothing left to do.
     const earlier = options.journal
@@ -128,8 +135,9 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
     if (escrowThreshold > escrowShares) {
       throw usageError(`--escrow-threshold: ${escrowThreshold} is more than --escrow-shares ${escrowShares}`);
     }
-    const passphrases =
-      ask.interactive && (await ask.confirm("Seal each share under a custodian passphrase?", false))
+    const passphrases = flags.passphraseFile
+      ? readPassphraseFiles(flags.passphraseFile, escrowShares)
+      : ask.interactive && (await ask.confirm("Seal each share under a custodian passphrase?", false))
         ? await askPassphrases(ask, escrowShares)
         : undefined;
     const journalFile =
@@ -295,15 +303,10 @@ function countAnswer(min: number, max: number): (value: string) => true | string
   };
 }
 
-function requireFlags(
-  flags: CeremonyFlags,
-  options: GlobalOptions,
-  expiry: MaterialExpiry | undefined,
-): void {
+function requireFlags(flags: CeremonyFlags, options: GlobalOptions): void {
   const missing: [boolean, string][] = [
     [flags.key === undefined, "--key"],
     [flags.material === undefined, "--material"],
-    [expiry === undefined, "--expires-in, --valid-to or --no-expiry"],
     [flags.escrowDir === undefined, "--escrow-dir"],
     [flags.escrowShares === undefined, "--escrow-shares"],
     [flags.escrowThreshold === undefined, "--escrow-threshold"],
@@ -356,6 +359,16 @@ async function chooseWrapping(
   return { algorithm: chosenAlgorithm, wrappingKeySpec: chosenSpec };
 }
 
+function expiryFromTag(validityDays: number | undefined, keyArn: string): MaterialExpiry {
+  if (validityDays === undefined) {
+    throw usageError(
+      "missing --expires-in, --valid-to or --no-expiry",
+      `${keyArn} has no keyplane:material-validity-days tag to default to`,
+    );
+  }
+  return { kind: "expires-in", durationMs: Math.min(validityDays, MATERIAL_VALIDITY_DAYS.max) * DAY_MS };
+}
+
 async function askExpiry(ask: Ask, validityDays: number | undefined, now: Date): Promise<MaterialExpiry> {
   const initial = `${Math.min(validityDays ?? MATERIAL_VALIDITY_DAYS.max, MATERIAL_VALIDITY_DAYS.max)}d`;
   const parse = (value: string): MaterialExpiry => {
@@ -384,6 +397,24 @@ async function askExpiry(ask: Ask, validityDays: number | undefined, now: Date):
 }
 
 /** Each custodian types their passphrase twice: a typo in a sealing passphrase would lose the share. */
+function assertOnePassphrasePerShare(files: readonly string[], shares: number): void {
+  if (files.length !== shares) {
+    throw usageError(`--passphrase-file: give one per escrow share (${shares}), got ${files.length}`);
+  }
+}
+
+/** `--passphrase-file`: the first line of each file seals the share of the same position. */
+function readPassphraseFiles(files: readonly string[], shares: number): string[] {
+  assertOnePassphrasePerShare(files, shares);
+  return files.map((file) => {
+    const content = readInputFile(file, { field: "--passphrase-file", kind: "passphrase" });
+    const line = content.toString("utf8").split(/\r?\n/, 1)[0] ?? "";
+    content.fill(0);
+    if (line === "") throw usageError(`--passphrase-file ${file}: the first line is empty`);
+    return line;
+  });
+}
+
 async function askPassphrases(ask: Ask, shares: number): Promise<string[]> {
   const passphrases: string[] = [];
   for (let index = 1; index <= shares; index += 1) {

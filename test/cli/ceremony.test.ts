@@ -261,7 +261,6 @@ describe("byok ceremony by flags", () => {
   test.each([
     ["--key", ["--key"]],
     ["--material", ["--material"]],
-    ["--expires-in, --valid-to or --no-expiry", ["--expires-in"]],
     ["--escrow-dir", ["--escrow-dir"]],
     ["--journal", ["--journal"]],
     ["--yes", ["--yes"]],
@@ -284,6 +283,69 @@ describe("byok ceremony by flags", () => {
     const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: arn }));
     expect(KeyMetadata?.KeyState).toBe("PendingImport");
   });
+});
+
+test("--passphrase-file seals each escrow share without a terminal; one per share or exit 2 before KMS", async () => {
+  const arn = await externalKey("alias/ceremony/sealed-by-flag");
+  const files = ["alice", "bob", "carol"].map((name) => {
+    const file = join(dir, `flag-${name}.txt`);
+    writeFileSync(file, `${name} sealing passphrase\n`, { mode: 0o600 });
+    return file;
+  });
+  const tooFew = await runCli(flagArgs(arn, "sealed-few", ["--passphrase-file", ...files.slice(0, 2)]), {
+    env,
+  });
+  expect([tooFew.code, tooFew.stderr]).toEqual([
+    2,
+    "keyplane: --passphrase-file: give one per escrow share (3), got 2\n",
+  ]);
+  const result = await runCli(
+    ["--output", "json", ...flagArgs(arn, "sealed-flag", ["--passphrase-file", ...files])],
+    { env },
+  );
+  expect(result.code).toBe(0);
+  const shareFiles = JSON.parse(result.stdout).escrowFiles as string[];
+  expect(shareFiles).toHaveLength(3);
+  for (const file of shareFiles) {
+    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ share: null, sealed: { kdf: "scrypt" } });
+  }
+  const combined = await runCli([
+    "byok",
+    "escrow",
+    "combine",
+    "--share",
+    shareFiles[0]!,
+    shareFiles[2]!,
+    "--passphrase-file",
+    files[0]!,
+    files[2]!,
+    "--out",
+    join(dir, "sealed-flag-recovered.bin"),
+  ]);
+  expect(combined.code).toBe(0);
+});
+
+test("without a TTY, --expires-in defaults to the key's keyplane:material-validity-days tag, as --help says", async () => {
+  const tagged = await externalKey("alias/ceremony/tag-expiry", "SYMMETRIC_DEFAULT", "45");
+  const withoutExpiry = (key: string, name: string) => {
+    const args = flagArgs(key, name);
+    const at = args.indexOf("--expires-in");
+    return [...args.slice(0, at), ...args.slice(at + 2)];
+  };
+  const result = await runCli(withoutExpiry(tagged, "tag-expiry"), { env });
+  expect(result.code).toBe(0);
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: tagged }));
+  expect(Math.round((KeyMetadata!.ValidTo!.getTime() - Date.now()) / 86_400_000)).toBe(45);
+
+  const { KeyMetadata: untagged } = await kms.send(new CreateKeyCommand({ Origin: "EXTERNAL" }));
+  const refused = await runCli(withoutExpiry(untagged!.Arn!, "no-tag-expiry"), { env });
+  expect([refused.code, refused.stderr]).toEqual([
+    2,
+    `keyplane: missing --expires-in, --valid-to or --no-expiry (${untagged!.Arn!} has no keyplane:material-validity-days tag to default to)\n`,
+  ]);
+  expect((await kms.send(new DescribeKeyCommand({ KeyId: untagged!.KeyId! }))).KeyMetadata?.KeyState).toBe(
+    "PendingImport",
+  );
 });
 
 describe("byok ceremony at a terminal", () => {

@@ -100,6 +100,9 @@ export function countOption(
  */
 export const SHARE_RANGE = { min: 2, max: 255 } as const;
 
+/** Escrow when no flag says otherwise: three custodians, any two recover (rotation apply, ceremony). */
+export const DEFAULT_ESCROW = { shares: 3, threshold: 2 } as const;
+
 export function sharesOption(flags: string, description: string, defaultValue?: number): Option {
   return countOption(flags, description, SHARE_RANGE, defaultValue);
 }

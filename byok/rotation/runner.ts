@@ -33,6 +33,8 @@ export interface ActionReport {
   outcome: ActionOutcome;
   /** New imported material: its check value, for the custodians' paper record. */
   checkValue?: string;
+  /** New imported material: the escrow share files written for it (to hand to the custodians). */
+  escrowFiles?: string[];
 }
 
 export interface RotationApplyOptions {
@@ -139,8 +141,8 @@ async function applyOne(
     await offline.journal({ event: "rotation.rotate", outcome: "ok", keyArn });
     return report("done");
   }
-  const checkValue = await importAndRotate(client, offline, item, records, options);
-  return { ...report("done"), checkValue };
+  const { checkValue, escrowFiles } = await importAndRotate(client, offline, item, records, options);
+  return { ...report("done"), checkValue, escrowFiles };
 }
 
 /**
@@ -154,7 +156,7 @@ async function importAndRotate(
   item: RotationWork,
   records: readonly JournalRecord[],
   options: RotationApplyOptions,
-): Promise<string> {
+): Promise<{ checkValue: string; escrowFiles: string[] }> {
   const { keyArn } = item.facts;
   const keySpec = item.facts.keySpec as KeySpec;
   const escrow = options.escrow;
@@ -176,5 +178,5 @@ async function importAndRotate(
     description: "keyplane rotation",
     records,
   });
-  return result.checkValue;
+  return { checkValue: result.checkValue, escrowFiles: result.escrowFiles };
 }

@@ -22,7 +22,7 @@ import {
   type WrappingKeySpec,
   wrappingChoices,
 } from "../../byok/vocabulary/wrapping";
-import { assertThreshold, parseCount, SHARE_RANGE } from "../flags";
+import { assertThreshold, DEFAULT_ESCROW, parseCount, SHARE_RANGE } from "../flags";
 import { type FlowGuard, guardFlow } from "../flow-guard";
 import { type GlobalOptions, globalOptions } from "../global-options";
 import { journaledSteps } from "../journal-binding";
@@ -115,23 +115,31 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
           ]));
     const escrowDir =
       flags.escrowDir ?? (await ask.input("--escrow-dir", "Escrow folder", { initial: "escrow" }));
+    // Without a terminal the escrow defaults are rotation apply's: 3 shares, any 2 recover.
     const escrowShares =
       shares ??
-      parseCount(
-        "--escrow-shares",
-        await ask.input("--escrow-shares", "Escrow shares", { initial: "3", validate: countAnswer(2, 255) }),
-        SHARE_RANGE,
-      );
+      (ask.interactive
+        ? parseCount(
+            "--escrow-shares",
+            await ask.input("--escrow-shares", "Escrow shares", {
+              initial: String(DEFAULT_ESCROW.shares),
+              validate: countAnswer(2, 255),
+            }),
+            SHARE_RANGE,
+          )
+        : DEFAULT_ESCROW.shares);
     const escrowThreshold =
       threshold ??
-      parseCount(
-        "--escrow-threshold",
-        await ask.input("--escrow-threshold", "Shares needed to recover", {
-          initial: "2",
-          validate: countAnswer(2, escrowShares),
-        }),
-        SHARE_RANGE,
-      );
+      (ask.interactive
+        ? parseCount(
+            "--escrow-threshold",
+            await ask.input("--escrow-threshold", "Shares needed to recover", {
+              initial: String(Math.min(DEFAULT_ESCROW.threshold, escrowShares)),
+              validate: countAnswer(2, escrowShares),
+            }),
+            SHARE_RANGE,
+          )
+        : DEFAULT_ESCROW.threshold);
     if (escrowThreshold > escrowShares) {
       throw usageError(`--escrow-threshold: ${escrowThreshold} is more than --escrow-shares ${escrowShares}`);
     }
@@ -308,8 +316,6 @@ function requireFlags(flags: CeremonyFlags, options: GlobalOptions): void {
     [flags.key === undefined, "--key"],
     [flags.material === undefined, "--material"],
     [flags.escrowDir === undefined, "--escrow-dir"],
-    [flags.escrowShares === undefined, "--escrow-shares"],
-    [flags.escrowThreshold === undefined, "--escrow-threshold"],
     [options.journal === undefined, "--journal"],
     [!options.yes, "--yes"],
   ];

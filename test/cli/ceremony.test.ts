@@ -325,15 +325,25 @@ test("--passphrase-file seals each escrow share without a terminal; one per shar
   expect(combined.code).toBe(0);
 });
 
-test("without a TTY, --expires-in defaults to the key's keyplane:material-validity-days tag, as --help says", async () => {
+test("without a TTY, --expires-in defaults to the key's material-validity tag, as --help says; escrow to 2 of 3", async () => {
   const tagged = await externalKey("alias/ceremony/tag-expiry", "SYMMETRIC_DEFAULT", "45");
-  const withoutExpiry = (key: string, name: string) => {
-    const args = flagArgs(key, name);
-    const at = args.indexOf("--expires-in");
+  const without = (args: string[], flag: string) => {
+    const at = args.indexOf(flag);
     return [...args.slice(0, at), ...args.slice(at + 2)];
   };
-  const result = await runCli(withoutExpiry(tagged, "tag-expiry"), { env });
+  const withoutExpiry = (key: string, name: string) => without(flagArgs(key, name), "--expires-in");
+  // The escrow flags default as rotation apply's do: 3 shares, any 2 recover.
+  const defaults = without(
+    without(withoutExpiry(tagged, "tag-expiry"), "--escrow-shares"),
+    "--escrow-threshold",
+  );
+  const result = await runCli(["--output", "json", ...defaults], { env });
   expect(result.code).toBe(0);
+  expect(JSON.parse(result.stdout).escrowFiles).toEqual([
+    expect.stringMatching(/-share-1-of-3\.json$/),
+    expect.stringMatching(/-share-2-of-3\.json$/),
+    expect.stringMatching(/-share-3-of-3\.json$/),
+  ]);
   const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: tagged }));
   expect(Math.round((KeyMetadata!.ValidTo!.getTime() - Date.now()) / 86_400_000)).toBe(45);
 

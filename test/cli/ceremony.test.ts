@@ -325,6 +325,20 @@ test("--passphrase-file seals each escrow share without a terminal; one per shar
   expect(combined.code).toBe(0);
 });
 
+test("a step KMS refuses is journaled with its message, not only its code", async () => {
+  const arn = await externalKey("alias/ceremony/refused-step");
+  expect((await runCli(flagArgs(arn, "refused-first"), { env })).code).toBe(0);
+  // Other material as EXISTING_KEY_MATERIAL: KMS refuses the import, after the journal has begun.
+  const result = await runCli(flagArgs(arn, "refused-step", ["--import-type", "existing"]), { env });
+  expect(result.code).toBe(1);
+  const failed = journalLines(join(dir, "refused-step.jsonl")).find((line) => line.outcome === "failed");
+  expect(failed).toMatchObject({
+    error: expect.any(String),
+    message: expect.stringContaining(String(failed?.error)),
+  });
+  expect(String(failed?.message).length).toBeGreaterThan(String(failed?.error).length);
+});
+
 test("without a TTY, --expires-in defaults to the key's material-validity tag, as --help says; escrow to 2 of 3", async () => {
   const tagged = await externalKey("alias/ceremony/tag-expiry", "SYMMETRIC_DEFAULT", "45");
   const without = (args: string[], flag: string) => {

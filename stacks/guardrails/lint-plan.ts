@@ -1,13 +1,7 @@
 /** `keyplane plan lint` and the synth's gate: guardrails over the derived plan, without cdktf. */
 import { KeyplaneError } from "../../byok/errors";
 import { KEY_SPEC_INFO } from "../../byok/vocabulary/key-specs";
-import {
-  createdKeys,
-  type DerivedKey,
-  type DerivedPlan,
-  MONITORING_CLASSIFICATION,
-  stackKeys,
-} from "../plan/derive";
+import { createdKeys, type DerivedKey, type DerivedPlan, MONITORING_CLASSIFICATION } from "../plan/derive";
 import { policyForKey } from "../plan/policy-for-key";
 import { reviewPlan } from "../plan/review";
 import { accessDeviations } from "../policy/plan-access";
@@ -35,9 +29,8 @@ export function lintPlan(
     knownClassifications: [...Object.keys(plan.classifications), MONITORING_CLASSIFICATION],
     thresholds: thresholdsFor(plan.compliance),
     stacks: derived.stacks.map((stack) => ({ path: stack.id, monitoring: derived.monitoring })),
-    keys: derived.stacks.flatMap((stack) =>
-      stackKeys(stack).map((key) => guardedKey(key, stack.monitoringKey !== undefined)),
-    ),
+    // Every stack has its monitoring key (and the expiry alarms) exactly when the plan's monitoring is on.
+    keys: createdKeys(derived).map((key) => guardedKey(key, derived.monitoring)),
   };
   if (plan.budget) context.maxKeys = plan.budget.maxKeys;
   context.accessDeviations = accessDeviations(plan.name, createdKeys(derived));

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,6 +9,7 @@ import {
   DescribeKeyCommand,
   type KMSClient,
 } from "@aws-sdk/client-kms";
+import { KEY_SPECS } from "../../byok/vocabulary/key-specs";
 import { wrapForImport } from "../sandbox/wrap";
 import { runCli } from "../support/cli";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
@@ -360,6 +361,63 @@ describe("keyplane byok params / import (the air-gapped path's online halves)", 
       1,
       `keyplane: ${swapped}.json: describes other wrapped material than ${swapped} (carry the wrapped file and its .json together, as byok wrap wrote them)\n`,
     ]);
+    // Records that are not what byok wrap writes, or of another key spec, are refused before KMS is asked.
+    const bytes = randomBytes(256);
+    const forged = join(dir, "forged.bin");
+    await writeFile(forged, bytes);
+    const sha = createHash("sha256").update(bytes).digest("hex");
+    const forgedImport = ["byok", "import", "--key", arn, "--import-token", join(out, "ImportToken.bin")];
+    for (const [record, message] of [
+      ["{not json", `${forged}.json: not JSON (expected the wrap record byok wrap writes)`],
+      [
+        JSON.stringify({ format: "other", version: 1 }),
+        `${forged}.json: not a keyplane wrap record (format 1)`,
+      ],
+      [
+        JSON.stringify({
+          format: "keyplane-wrap-record",
+          version: 1,
+          keyArn: null,
+          keySpec: "HMAC_256",
+          checkValue: "ABCDEF",
+          wrappedSha256: sha,
+        }),
+        `--wrapped: ${forged}.json holds HMAC_256 material; ${arn} is SYMMETRIC_DEFAULT`,
+      ],
+    ] as const) {
+      await writeFile(`${forged}.json`, record);
+      const refused = await runCli([...forgedImport, "--wrapped", forged, "--no-expiry"], { env });
+      expect([refused.code, refused.stderr]).toEqual([1, `keyplane: ${message}\n`]);
+    }
+
+    // A params.json that is not one: named with its field, nothing written.
+    const badParams = join(dir, "bad-params.json");
+    const wrapBad = [
+      "byok",
+      "wrap",
+      "--params",
+      badParams,
+      "--material",
+      material,
+      "--out",
+      join(dir, "bad.bin"),
+    ];
+    await writeFile(
+      badParams,
+      JSON.stringify({ ...JSON.parse(readFileSync(params, "utf8")), keySpec: "AES_512" }),
+    );
+    const bad = await runCli(wrapBad);
+    expect([bad.code, bad.stderr]).toEqual([
+      1,
+      `keyplane: --params ${badParams}: keySpec: expected one of ${KEY_SPECS.join(", ")}, got "AES_512"\n`,
+    ]);
+    await writeFile(badParams, "{");
+    const notJson = await runCli(wrapBad);
+    expect([notJson.code, notJson.stderr]).toEqual([
+      1,
+      `keyplane: --params ${badParams}: not JSON (expected the params.json of byok params)\n`,
+    ]);
+    expect(existsSync(join(dir, "bad.bin"))).toBe(false);
     for (const key of [arn, other]) {
       expect((await kms.send(new DescribeKeyCommand({ KeyId: key }))).KeyMetadata?.KeyState).toBe(
         "PendingImport",

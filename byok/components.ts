@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { KeyplaneError } from "./errors";
-import { checkValue } from "./kcv";
+import { type CheckValue, checkValue } from "./kcv";
 import { KeyMaterial } from "./material/key-material";
 import { KEY_SPEC_INFO, type KeySpec } from "./vocabulary/key-specs";
 
@@ -30,21 +30,28 @@ export function componentLengths(keySpec: KeySpec): { min: number; max: number }
 
 /**
  * A component as custodians write it: hex digits, whitespace allowed between groups, of a length KMS
- * imports for the spec. Returns fresh bytes the caller zeroes; `label` names the component or its file in
- * errors (never its content).
+ * imports for the spec, or exactly `bytes` long (the later components of a key, which must match the
+ * first). Returns fresh bytes the caller zeroes; `label` names the component or its file in errors (never
+ * its content).
  */
-export function parseComponent(keySpec: KeySpec, text: string, label: string): Buffer {
+export function parseComponent(keySpec: KeySpec, text: string, label: string, bytes?: number): Buffer {
   const { min, max } = componentLengths(keySpec);
   const compact = text.replace(/\s+/g, "");
-  const expected = min === max ? `${min * 2} hex digits` : `${min * 2} to ${max * 2} hex digits (even)`;
+  const expected =
+    bytes !== undefined
+      ? `${bytes * 2} hex digits, as long as component 1`
+      : min === max
+        ? `${min * 2} hex digits`
+        : `${min * 2} to ${max * 2} hex digits (even)`;
   if (!/^[0-9a-fA-F]*$/.test(compact)) {
     throw new KeyplaneError(
       "INVALID_INPUT",
       `${label}: a ${keySpec} component must be ${expected}; it holds characters that are not hex digits`,
     );
   }
-  const bytes = compact.length / 2;
-  if (compact.length % 2 !== 0 || bytes < min || bytes > max) {
+  const length = compact.length / 2;
+  const fits = bytes !== undefined ? length === bytes : length >= min && length <= max;
+  if (compact.length % 2 !== 0 || !fits) {
     throw new KeyplaneError(
       "INVALID_INPUT",
       `${label}: a ${keySpec} component must be ${expected}; got ${compact.length}`,
@@ -57,6 +64,27 @@ export function parseComponent(keySpec: KeySpec, text: string, label: string): B
 export function componentCheckValue(keySpec: KeySpec, component: Buffer): string {
   componentLengths(keySpec);
   return checkValue(keySpec, component).value;
+}
+
+/**
+ * Every check value a component form may carry for these bytes: for AES both the CMAC value (ANSI X9.24-1
+ * 2017) and the legacy AES-ECB-of-zeros value older HSMs and forms print; for HMAC keys the HMAC value.
+ */
+export function recordableCheckValues(keySpec: KeySpec, bytes: Buffer): CheckValue[] {
+  const primary = checkValue(keySpec, bytes);
+  return primary.method === "cmac" ? [primary, checkValue(keySpec, bytes, { legacy: true })] : [primary];
+}
+
+/**
+ * The check value among `candidates` that a custodian's typed record names: hex compared case-insensitively,
+ * spaces ignored. Undefined when none matches.
+ */
+export function matchRecordedCheckValue(
+  candidates: readonly CheckValue[],
+  typed: string,
+): CheckValue | undefined {
+  const recorded = typed.replace(/\s+/g, "").toUpperCase();
+  return candidates.find((candidate) => candidate.value.toUpperCase() === recorded);
 }
 
 /**

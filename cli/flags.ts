@@ -100,6 +100,9 @@ export function countOption(
  */
 export const SHARE_RANGE = { min: 2, max: 255 } as const;
 
+/** Escrow when no flag says otherwise: three custodians, any two recover (rotation apply, ceremony). */
+export const DEFAULT_ESCROW = { shares: 3, threshold: 2 } as const;
+
 export function sharesOption(flags: string, description: string, defaultValue?: number): Option {
   return countOption(flags, description, SHARE_RANGE, defaultValue);
 }
@@ -168,15 +171,25 @@ export function validToOption(description = "material expires at this time (ISO 
   });
 }
 
-/** `--plan NAME` of rotation and expiry: the value of the keyplane:plan tag. */
+/** A plan name as the stacks tag keys with it (keyplane:plan): what `name:` of a key plan may hold. */
+const PLAN_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+/**
+ * `--plan` of rotation and expiry: the plan whose keys to take, by name (the keyplane:plan tag) or by its
+ * key plan file as `plan lint|explain|access` and `synth` take it. A plan name has no `.` or `/`, so the
+ * rule is plain: a value that is a plan name is one; anything else is a key plan file, read for its name.
+ */
 export function planNameOption(description: string): Option {
-  return new Option("--plan <name>", description).argParser((text: string) => {
-    if (!/^[a-z][a-z0-9-]{0,62}$/.test(text)) {
+  return new Option("--plan <name|file>", description).argParser((text: string) => {
+    if (PLAN_NAME.test(text)) return text;
+    if (text === "" || !/[./]/.test(text)) {
       throw usageError(
-        `--plan: expected a plan name (lower-case letters, digits and '-', starting with a letter), got '${text}'`,
+        `--plan: expected a plan name (lower-case letters, digits and '-', starting with a letter) or a key plan file, got '${text}'`,
       );
     }
-    return text;
+    // Loaded only for a file: the YAML parser stays out of every other start-up.
+    const { loadPlanFile } = require("../stacks/plan/load") as typeof import("../stacks/plan/load");
+    return loadPlanFile(text).name;
   });
 }
 

@@ -9,6 +9,7 @@ import { registerPlan } from "./commands/plan";
 import { registerRotation } from "./commands/rotation";
 import { registerSandbox } from "./commands/sandbox";
 import { registerSynth } from "./commands/synth";
+import { showAwsExchanges } from "./debug-log";
 import { EXIT } from "./exit-codes";
 import { endpointUrlOption, journalOption, profileOption, regionOption } from "./flags";
 import { createJournalAnchor, type JournalAnchor } from "./journal-anchor";
@@ -35,7 +36,11 @@ export function buildProgram(anchor: JournalAnchor = createJournalAnchor()): Com
     .option("--yes", "answer yes to confirmations", false)
     .option("--no-color", "plain output without colour")
     .addOption(journalOption("ceremony journal (JSON Lines, append-only)"))
-    .option("--debug", "print stack traces of errors", false)
+    .option(
+      "--debug",
+      "print each AWS call (operation, status, request id, attempt) and error stack traces",
+      false,
+    )
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -70,9 +75,13 @@ export function buildProgram(anchor: JournalAnchor = createJournalAnchor()): Com
  * missing-flag errors: `missing --key-spec`.
  */
 function commanderLine(text: string): string {
-  const line = (text.split("\n", 1)[0] ?? "").replace(/^error: /, "");
+  const [first = "", second = ""] = text.split("\n");
+  const line = first.replace(/^error: /, "");
   const mandatory = /^required option '(--[\w-]+)[^']*' not specified$/.exec(line);
-  return mandatory ? `missing ${mandatory[1]}` : line;
+  if (mandatory) return `missing ${mandatory[1]}`;
+  // Commander's did-you-mean comes on a second line: it joins the one line, as the CLI's other hints do.
+  const suggestion = /^\(Did you mean (.+)\?\)$/.exec(second);
+  return suggestion ? `${line} (did you mean ${suggestion[1]}?)` : line;
 }
 
 /**
@@ -107,6 +116,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const anchor = createJournalAnchor();
   const program = buildProgram(anchor);
   const debug = argv.includes("--debug");
+  if (debug) showAwsExchanges();
   try {
     await program.parseAsync(argv as string[]);
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;

@@ -164,3 +164,10 @@ export function printResult<Row>(
 export function say(message: string): void {
   process.stderr.write(`${message}\n`);
 }
+
+/** How an import was verified, for people: a check that could not run yet is said, never claimed. */
+export function describeVerification(check: string): string {
+  return check === "pending-rotation"
+    ? "not yet: KMS uses the new material after its rotation (keyplane rotation apply)"
+    : check;
+}

@@ -1,9 +1,8 @@
+import { DAY_MS as DAY } from "../byok/vocabulary/kms-limits";
 import type { KeyRecord } from "./model";
 import { forgetMaterial } from "./operations/import";
 import { freshMaterial, promote } from "./operations/rotation";
 import type { Store } from "./store";
-
-const DAY = 86_400_000;
 
 /**
  * What time does to keys, applied whenever the sandbox's clock is read for a request or moved: imported

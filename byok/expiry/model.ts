@@ -130,6 +130,9 @@ function assessMaterial(
     const expired = material.validTo !== undefined && material.validTo.getTime() <= now.getTime();
     return {
       ...base,
+      // KMS still lists a material state (CURRENT) for material it deleted at expiry; nothing is imported,
+      // so there is no material state to show next to pending-import (as for keys that list no material).
+      materialState: null,
       validTo: material.validTo ?? null,
       daysLeft: material.validTo ? daysLeft(material.validTo, now) : null,
       status: expired ? "expired" : "pending-import",

@@ -1,6 +1,7 @@
 import type { ExpirationModelType } from "@aws-sdk/client-kms";
 import { KeyplaneError, usageError } from "../errors";
-import { DAY_MS, parseDuration } from "../vocabulary/durations";
+import { parseDuration } from "../vocabulary/durations";
+import { MAX_VALIDITY_MS } from "../vocabulary/kms-limits";
 
 /** How long imported material lives: one of the three choices of the command line. */
 export type MaterialExpiry =
@@ -8,11 +9,8 @@ export type MaterialExpiry =
   | { kind: "valid-to"; validTo: Date }
   | { kind: "none" };
 
-/**
- * KMS takes a ValidTo in the future and at most 365 days after the import request.
- * https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html#KMS-ImportKeyMaterial-request-ValidTo
- */
-export const MAX_VALIDITY_MS = 365 * DAY_MS;
+/** KMS takes a ValidTo in the future and at most 365 days after the import request (kms-limits.ts). */
+export { MAX_VALIDITY_MS };
 
 /** Builds the choice from the three flags; exactly one must be given. */
 export function materialExpiryFromFlags(flags: {

@@ -27,7 +27,11 @@ import { KEY_SPEC_INFO, type KeySpec } from "../vocabulary/key-specs";
 export interface VerifyResult {
   keyArn: string;
   keyState: string;
-  check: "encrypt-decrypt" | "generate-mac" | "sign-verify" | "decrypt" | "public-key";
+  /**
+   * What proved it; `pending-rotation`: nothing could, yet: the material was imported as new material of a
+   * key that has current material, and KMS uses it only after RotateKeyOnDemand (`keyplane rotation apply`).
+   */
+  check: "encrypt-decrypt" | "generate-mac" | "sign-verify" | "decrypt" | "public-key" | "pending-rotation";
 }
 
 export interface VerifyRequest {
@@ -45,7 +49,7 @@ export interface VerifyRequest {
   pendingRotation?: boolean;
 }
 
-const MAC_ALGORITHM: Readonly<Record<string, MacAlgorithmSpec>> = {
+export const MAC_ALGORITHM: Readonly<Record<string, MacAlgorithmSpec>> = {
   sha224: "HMAC_SHA_224",
   sha256: "HMAC_SHA_256",
   sha384: "HMAC_SHA_384",
@@ -62,6 +66,30 @@ const MAC_ALGORITHM: Readonly<Record<string, MacAlgorithmSpec>> = {
  */
 export async function verifyImport(client: KMSClient, request: VerifyRequest): Promise<VerifyResult> {
   const { keyArn, keySpec } = request;
+  const { keyState, usage } = await assertEnabledAfterImport(client, keyArn);
+  const family = KEY_SPEC_INFO[keySpec].family;
+  if (family === "symmetric") return { keyArn, keyState, check: await roundTrip(client, keyArn, request) };
+  if (family === "hmac") return { keyArn, keyState, check: await macMatches(client, keyArn, request) };
+  await publicKeyMatches(client, keyArn, request.material);
+  try {
+    if (usage === "SIGN_VERIFY")
+      return { keyArn, keyState, check: await signatureVerifies(client, keyArn, request) };
+    if (usage === "ENCRYPT_DECRYPT")
+      return { keyArn, keyState, check: await decryptMatches(client, keyArn, request) };
+  } catch (error) {
+    // Separation of duties: a custodian's key policy may not allow Sign or Decrypt on asymmetric keys (no
+    // condition can confine them to a verification). The key pair was proven when the material was
+    // loaded, and KMS holds its public key; the round trip is then left to whoever may use the key.
+    if (!(error instanceof KeyplaneError && error.awsName === "AccessDeniedException")) throw error;
+  }
+  return { keyArn, keyState, check: "public-key" };
+}
+
+/** DescribeKey after an import: anything but Enabled means the import did not complete. */
+export async function assertEnabledAfterImport(
+  client: KMSClient,
+  keyArn: string,
+): Promise<{ keyState: string; usage: string | undefined }> {
   const described = await kmsCall(`DescribeKey ${keyArn}`, () =>
     client.send(new DescribeKeyCommand({ KeyId: keyArn })),
   );
@@ -75,23 +103,7 @@ export async function verifyImport(client: KMSClient, request: VerifyRequest): P
       },
     );
   }
-  const family = KEY_SPEC_INFO[keySpec].family;
-  if (family === "symmetric") return { keyArn, keyState, check: await roundTrip(client, keyArn, request) };
-  if (family === "hmac") return { keyArn, keyState, check: await macMatches(client, keyArn, request) };
-  await publicKeyMatches(client, keyArn, request.material);
-  const usage = described.KeyMetadata?.KeyUsage;
-  try {
-    if (usage === "SIGN_VERIFY")
-      return { keyArn, keyState, check: await signatureVerifies(client, keyArn, request) };
-    if (usage === "ENCRYPT_DECRYPT")
-      return { keyArn, keyState, check: await decryptMatches(client, keyArn, request) };
-  } catch (error) {
-    // Separation of duties: a custodian's key policy may not allow Sign or Decrypt on asymmetric keys (no
-    // condition can confine them to a verification). The key pair was proven when the material was
-    // loaded, and KMS holds its public key; the round trip is then left to whoever may use the key.
-    if (!(error instanceof KeyplaneError && error.awsName === "AccessDeniedException")) throw error;
-  }
-  return { keyArn, keyState, check: "public-key" };
+  return { keyState, usage: described.KeyMetadata?.KeyUsage };
 }
 
 const SIGNING: Readonly<Record<string, { algorithm: SigningAlgorithmSpec; hash: string; pss: boolean }>> = {
@@ -175,12 +187,16 @@ async function decryptMatches(client: KMSClient, keyArn: string, request: Verify
   }
 }
 
-async function roundTrip(
+/**
+ * An Encrypt/Decrypt round trip under the verify step's encryption context. KMS encrypts under the current
+ * material, so for material waiting for its rotation nothing can be proven yet: said, not claimed.
+ */
+export async function roundTrip(
   client: KMSClient,
   keyArn: string,
-  request: VerifyRequest,
-): Promise<"encrypt-decrypt"> {
-  if (request.pendingRotation) return "encrypt-decrypt";
+  request: Pick<VerifyRequest, "pendingRotation">,
+): Promise<"encrypt-decrypt" | "pending-rotation"> {
+  if (request.pendingRotation) return "pending-rotation";
   const plaintext = randomBytes(32);
   const context = { "keyplane:verify": randomBytes(8).toString("hex") };
   try {

@@ -1,4 +1,5 @@
 import { type KmsClientOptions, regionProvider } from "./client";
+import { logAwsExchanges } from "./exchange-log";
 
 /**
  * Who is calling, for the journal: the ARN STS's GetCallerIdentity answers for the same credentials,
@@ -17,6 +18,7 @@ export async function callerIdentity(options: KmsClientOptions = {}): Promise<st
     ...(options.profile ? { profile: options.profile } : {}),
     ...(endpoint ? { endpoint } : {}),
   });
+  logAwsExchanges(client, "sts");
   try {
     const { Arn } = await client.send(new GetCallerIdentityCommand({}));
     return Arn ?? "unknown (GetCallerIdentity answered no ARN)";

@@ -1,5 +1,6 @@
 import { KMSClient, type KMSClientConfig } from "@aws-sdk/client-kms";
 import { parseEndpointUrl } from "./endpoint";
+import { logAwsExchanges } from "./exchange-log";
 import { paceToQuotas, quotaScale } from "./pacer";
 import { assertProfileDeclared } from "./profile";
 import { trackServerTime } from "./server-time";
@@ -76,6 +77,7 @@ export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
     (fromEnvironment ? parseEndpointUrl(fromEnvironment, "AWS_ENDPOINT_URL_KMS") : undefined);
   if (endpoint) config.endpoint = endpoint;
   const client = new KMSClient(config);
+  logAwsExchanges(client, "kms");
   trackServerTime(client, endpoint);
   paceToQuotas(client, endpoint, scale, options.quotaAccount);
   return client;

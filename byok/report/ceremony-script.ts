@@ -103,12 +103,13 @@ export function buildCeremonyScript(input: ScriptInput): CeremonyScript {
       },
       ...Array.from({ length: componentCount }, (_, i) => ({
         title: `${holder(i)} enters component ${i + 1}`,
-        detail: `Typed hidden by ${holder(i)} alone; keyplane shows its check value, and ${holder(i)} compares it with the paper record before it is combined.`,
-        record: [`Component ${i + 1} check value`, `Matches ${holder(i)}'s paper record (yes/no)`],
+        detail: `Typed hidden by ${holder(i)} alone; ${holder(i)} then types the check value from the paper record (CMAC, or for AES the legacy AES-ECB value), and keyplane refuses a mismatch before it is combined.`,
+        record: [`Component ${i + 1} check value (CMAC / legacy)`, `Accepted by keyplane (yes/no)`],
       })),
       {
         title: "Material check value",
-        detail: "keyplane shows the material's check value (KCV, or the public key's fingerprint).",
+        detail:
+          "keyplane shows the material's check value (KCV, or the public key's fingerprint); for combined components the key's recorded value is typed and compared.",
         record: ["Material check value"],
       },
       {

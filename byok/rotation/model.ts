@@ -3,7 +3,7 @@
  * rotation mode, due date, status and the action a runbook takes. No I/O; the CLI fills `RotationKeyFacts`.
  * https://docs.aws.amazon.com/kms/latest/developerguide/rotating-keys.html
  */
-import { DAY_MS } from "../vocabulary/durations";
+import { DAY_MS, ROTATION_DAYS } from "../vocabulary/kms-limits";
 
 /** One key, as DescribeKey, GetKeyRotationStatus, ListKeyRotations, ListAliases and ListResourceTags report it. */
 export interface RotationKeyFacts {
@@ -158,7 +158,9 @@ export function assessRotation(key: RotationKeyFacts, options: RotationOptions):
         nextDue,
         daysUntilDue: nextDue ? daysUntil(nextDue, options.now) : null,
         status: "ok",
-        action: none(`KMS rotates automatically every ${key.rotationPeriodDays ?? 365} days`),
+        action: none(
+          `KMS rotates automatically every ${key.rotationPeriodDays ?? ROTATION_DAYS.default} days`,
+        ),
       };
     }
     return {

@@ -5,14 +5,13 @@ import {
   RotateKeyOnDemandCommand,
 } from "@aws-sdk/client-kms";
 import { KeyplaneError } from "../errors";
-import { MAX_VALIDITY_MS } from "../import/expiry-option";
 import { kmsCall } from "../kms/aws-error";
 import { createLimiter } from "../kms/limiter";
 import type { JournalRecord, OfflineBinding } from "../offline-binding";
 import { unfinishedCycle } from "../steps/cycle";
 import { runMaterialFlow } from "../steps/run-flow";
-import { DAY_MS } from "../vocabulary/durations";
 import type { KeySpec } from "../vocabulary/key-specs";
+import { DAY_MS, MATERIAL_VALIDITY_DAYS, ROTATION_DAYS } from "../vocabulary/kms-limits";
 import { wrappingChoices } from "../vocabulary/wrapping";
 import type { RotationActionKind, RotationAssessment, RotationKeyFacts } from "./model";
 
@@ -34,6 +33,8 @@ export interface ActionReport {
   outcome: ActionOutcome;
   /** New imported material: its check value, for the custodians' paper record. */
   checkValue?: string;
+  /** New imported material: the escrow share files written for it (to hand to the custodians). */
+  escrowFiles?: string[];
 }
 
 export interface RotationApplyOptions {
@@ -47,8 +48,6 @@ export interface RotationApplyOptions {
    */
   concurrency?: number;
 }
-
-const MAX_VALIDITY_DAYS = MAX_VALIDITY_MS / DAY_MS;
 
 /**
  * Applies rotation actions one key at a time, journaled. Idempotent and resumable: KMS's own state decides
@@ -123,7 +122,7 @@ async function applyOne(
   if (kind === "fix-tags" || kind === "create-key-and-swap-alias") return report("manual");
   if (options.dryRun) return report("planned");
   if (kind === "enable-automatic-rotation") {
-    const period = facts.rotationDays ?? 365;
+    const period = facts.rotationDays ?? ROTATION_DAYS.default;
     const status = await kmsCall(`GetKeyRotationStatus ${keyArn}`, () =>
       client.send(new GetKeyRotationStatusCommand({ KeyId: keyArn })),
     );
@@ -142,8 +141,8 @@ async function applyOne(
     await offline.journal({ event: "rotation.rotate", outcome: "ok", keyArn });
     return report("done");
   }
-  const checkValue = await importAndRotate(client, offline, item, records, options);
-  return { ...report("done"), checkValue };
+  const { checkValue, escrowFiles } = await importAndRotate(client, offline, item, records, options);
+  return { ...report("done"), checkValue, escrowFiles };
 }
 
 /**
@@ -157,7 +156,7 @@ async function importAndRotate(
   item: RotationWork,
   records: readonly JournalRecord[],
   options: RotationApplyOptions,
-): Promise<string> {
+): Promise<{ checkValue: string; escrowFiles: string[] }> {
   const { keyArn } = item.facts;
   const keySpec = item.facts.keySpec as KeySpec;
   const escrow = options.escrow;
@@ -165,7 +164,7 @@ async function importAndRotate(
   // AWS's recommended wrapping for the key spec: the material never leaves this process here.
   const choice = wrappingChoices(keySpec)[0];
   if (!choice) throw new KeyplaneError("INTERNAL", `no wrapping choice for ${keySpec}`);
-  const validityDays = Math.min(item.validityDays ?? MAX_VALIDITY_DAYS, MAX_VALIDITY_DAYS);
+  const validityDays = Math.min(item.validityDays ?? MATERIAL_VALIDITY_DAYS.max, MATERIAL_VALIDITY_DAYS.max);
   const result = await runMaterialFlow(client, offline, {
     flow: "rotation",
     key: keyArn,
@@ -179,5 +178,5 @@ async function importAndRotate(
     description: "keyplane rotation",
     records,
   });
-  return result.checkValue;
+  return { checkValue: result.checkValue, escrowFiles: result.escrowFiles };
 }

@@ -246,6 +246,8 @@ export async function runMaterialFlow(
           cycleId,
           checkValue,
           error: error instanceof KeyplaneError ? (error.awsName ?? error.code) : "unexpected",
+          // KeyplaneError messages name fields, files and AWS's answer, never material: the auditor's why.
+          message: error instanceof KeyplaneError ? error.message : null,
         })
         .catch(() => undefined);
     }

@@ -2,7 +2,9 @@
  * KMS's own limits on key settings, and the defaults keyplane picks inside them: one place, read by the
  * plan schema, the constructs and the command line.
  */
-export { DAY_MS } from "./durations";
+import { DAY_MS } from "./durations";
+
+export { DAY_MS };
 
 /**
  * Automatic (and on-demand, as keyplane schedules it) rotation period.
@@ -21,6 +23,9 @@ export const DELETION_WINDOW_DAYS = { min: 7, max: 30, default: 30 } as const;
  * https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html#KMS-ImportKeyMaterial-request-ValidTo
  */
 export const MATERIAL_VALIDITY_DAYS = { min: 1, max: 365, default: 365 } as const;
+
+/** The same limit in milliseconds: the longest ValidTo after an import, as KMS checks it. */
+export const MAX_VALIDITY_MS = MATERIAL_VALIDITY_DAYS.max * DAY_MS;
 
 /** keyplane's alarm on imported material: this many days before it expires (at most its validity). */
 export const EXPIRY_WARNING_DAYS = { min: 1, max: MATERIAL_VALIDITY_DAYS.max, default: 30 } as const;

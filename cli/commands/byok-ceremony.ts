@@ -29,6 +29,7 @@ export interface CeremonyFlags extends RoleOptionFlags {
   escrowDir?: string;
   escrowShares?: number;
   escrowThreshold?: number;
+  passphraseFile?: string[];
 }
 
 export function registerCeremony(byok: Command): void {
@@ -56,8 +57,19 @@ export function registerCeremony(byok: Command): void {
     .addOption(importTypeOption("new or existing (default: new for a key that never had material)"))
     .option("--description <text>", "key material description (symmetric keys)")
     .addOption(outputDirOption("--escrow-dir <dir>", "folder for the escrow share files (0600)"))
-    .addOption(sharesOption("--escrow-shares <n>", "number of escrow shares (2-255)"))
-    .addOption(sharesOption("--escrow-threshold <m>", "shares needed to recover the material (2-N)"))
+    .addOption(
+      sharesOption("--escrow-shares <n>", "number of escrow shares (2-255; default 3, as rotation apply)"),
+    )
+    .addOption(
+      sharesOption("--escrow-threshold <m>", "shares needed to recover the material (2-N; default 2)"),
+    )
+    .addOption(
+      inputFileOption(
+        "--passphrase-file <files...>",
+        "seal escrow share i under the passphrase in the i-th file (one per share; list them or repeat the flag)",
+        "passphrase",
+      ),
+    )
     .addHelpText(
       "after",
       "\nEvery prompt is also a flag; --yes skips the final confirmation, --journal FILE keeps the journal.\n" +

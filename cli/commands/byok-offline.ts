@@ -1,7 +1,9 @@
 import { type Command, Option } from "commander";
-import { usageError } from "../../byok/errors";
+import { KeyplaneError, usageError } from "../../byok/errors";
 import { type InputKind, readInputFile } from "../../byok/files/read-bounded";
+import type { ParamsJson } from "../../byok/import/params-files";
 import type { JournalFields } from "../../byok/journal/journal";
+import type { CheckValueMethod } from "../../byok/kcv";
 import type { KeyMaterial } from "../../byok/material/key-material";
 import { KEY_SPEC_INFO, type KeySpec } from "../../byok/vocabulary/key-specs";
 import {
@@ -75,23 +77,44 @@ export function registerByokOffline(byok: Command): void {
 
   byok
     .command("wrap")
-    .description("wrap material offline for ImportKeyMaterial (writes the raw EncryptedKeyMaterial bytes)")
+    .description(
+      "wrap material offline for ImportKeyMaterial (writes the raw EncryptedKeyMaterial bytes and a .json record beside them)",
+    )
+    .addOption(paramsOption("the key, key spec, wrapping algorithm and public key"))
     .addOption(
       inputFileOption(
         "--public-key <file>",
-        "WrappingPublicKey from byok params: DER, PEM or base64",
+        "WrappingPublicKey from byok params: DER, PEM or base64 (default with --params: the one beside it)",
         "importFile",
-      ).makeOptionMandatory(),
+      ),
     )
-    .addOption(wrappingAlgorithmOption().makeOptionMandatory())
+    .addOption(wrappingAlgorithmOption("wrapping algorithm (default with --params: its wrappingAlgorithm)"))
     .addOption(wrappingKeySpecOption("wrapping key spec (default: the public key's size)"))
-    .addOption(keySpecOption().makeOptionMandatory())
+    .addOption(keySpecOption("the material's key spec (default with --params: its keySpec)"))
     .addOption(inputFileOption("--material <file>", MATERIAL_HELP, "material").makeOptionMandatory())
     .addOption(inputFileOption("--password-file <file>", PASSWORD_HELP, "passphrase"))
-    .requiredOption("--out <file>", "wrapped material to create (never overwritten)")
+    .requiredOption("--out <file>", "wrapped material to create, and FILE.json beside it (never overwritten)")
     .action(async (flags: WrapFlags, command: Command) => {
-      const { publicKey: publicKeyFile, wrappingAlgorithm: algorithm, wrappingKeySpec, keySpec, out } = flags;
+      const params = flags.params ? await readParams(flags.params) : undefined;
+      // The public key's path is not in params.json: the flag wins over the file beside it.
+      const publicKeyFile = flags.publicKey ?? params?.publicKeyFile;
+      if (publicKeyFile === undefined) throw usageError("missing --public-key (or --params)");
+      const algorithm = fromParams(
+        "--wrapping-algorithm",
+        flags.wrappingAlgorithm,
+        params?.json.wrappingAlgorithm,
+      );
+      const keySpec = fromParams("--key-spec", flags.keySpec, params?.json.keySpec);
+      const wrappingKeySpec = fromParams(
+        "--wrapping-key-spec",
+        flags.wrappingKeySpec,
+        params?.json.wrappingKeySpec,
+        true,
+      );
+      const out = flags.out;
       if (wrappingKeySpec) assertWrappingCombination(keySpec, algorithm, wrappingKeySpec, "USAGE");
+      const { assertWrapRecordAbsent, writeWrapRecord } = await import("../../byok/wrap/wrap-record");
+      assertWrapRecordAbsent(out);
       await preflightJournal(command);
       const { parseWrappingPublicKey, wrapForImport } = await import("../../byok/wrap/index");
       const publicKey = parseWrappingPublicKey(readInput(publicKeyFile, "--public-key", "importFile"), {
@@ -102,11 +125,30 @@ export function registerByokOffline(byok: Command): void {
       const material = await openMaterial({ ...flags, keySpec });
       try {
         const result = wrapForImport({ material, publicKey, algorithm });
+        // The public key must be the one KMS issued with the token: params.json recorded its SHA-256.
+        if (params && result.publicKeyFingerprint !== params.json.publicKeySha256) {
+          throw new KeyplaneError(
+            "FILE",
+            `--public-key ${publicKeyFile}: its SHA-256 differs from the publicKeySha256 of ${flags.params}`,
+            { hint: "carry the WrappingPublicKey.der and params.json of one byok params run" },
+          );
+        }
         const { writeNewPrivateFile } = await import("../../byok/material/write-file");
         writeNewPrivateFile(out, result.wrapped);
+        const record = writeWrapRecord(out, result.wrapped, {
+          keyArn: params?.json.keyArn ?? null,
+          keySpec: result.keySpec,
+          checkValue: result.checkValue,
+          checkValueMethod: methodOf(result.keySpec),
+          wrappingAlgorithm: result.algorithm,
+          wrappingKeySpec: result.wrappingKeySpec,
+          publicKeySha256: result.publicKeyFingerprint,
+        });
         const summary = {
           file: out,
+          record,
           bytes: result.wrapped.length,
+          ...(params ? { keyArn: params.json.keyArn } : {}),
           keySpec: result.keySpec,
           checkValue: result.checkValue,
           wrappingAlgorithm: result.algorithm,
@@ -115,6 +157,7 @@ export function registerByokOffline(byok: Command): void {
         };
         const options = globalOptions(command);
         await journalIfAsked(options, "wrap", {
+          keyArn: params?.json.keyArn ?? null,
           keySpec: result.keySpec,
           checkValue: result.checkValue,
           wrappingAlgorithm: result.algorithm,
@@ -124,7 +167,7 @@ export function registerByokOffline(byok: Command): void {
         });
         printFields(options, summary);
         say(
-          "Import it with `keyplane byok import --wrapped FILE` and the import token issued with this public key.",
+          `Carry ${out} and ${record} online; import them with \`keyplane byok import --wrapped ${out}\` and the import token issued with this public key.`,
         );
       } finally {
         material.dispose();
@@ -143,7 +186,12 @@ export function registerByokOffline(byok: Command): void {
     .addOption(
       outputDirOption("--out-dir <dir>", "directory for the share files (0600 each)").makeOptionMandatory(),
     )
-    .addOption(keyArnOption())
+    .addOption(
+      keyArnOption(
+        "key ARN the material belongs to, recorded in every share (default with --params: its keyArn)",
+      ),
+    )
+    .addOption(paramsOption("the key ARN and key spec"))
     .addOption(
       inputFileOption(
         "--passphrase-file <files...>",
@@ -159,9 +207,12 @@ export function registerByokOffline(byok: Command): void {
           `--passphrase-file: give one per share (${shares}), got ${flags.passphraseFile.length}`,
         );
       }
+      const params = flags.params ? await readParams(flags.params) : undefined;
+      const keyArn = fromParams("--key", flags.key, params?.json.keyArn, true);
+      const keySpec = fromParams("--key-spec", flags.keySpec, params?.json.keySpec, true);
       await preflightJournal(command);
       const passphrases = flags.passphraseFile?.map((file) => readFirstLine(file, "--passphrase-file"));
-      const material = await openMaterial(flags);
+      const material = await openMaterial({ ...flags, ...(keySpec ? { keySpec } : {}) });
       try {
         const { splitToShareFiles } = await import("../../byok/escrow/split");
         const result = await splitToShareFiles({
@@ -169,12 +220,12 @@ export function registerByokOffline(byok: Command): void {
           shares,
           threshold,
           outDir,
-          ...(flags.key ? { keyArn: flags.key } : {}),
+          ...(keyArn ? { keyArn } : {}),
           ...(passphrases ? { passphrases } : {}),
         });
         const options = globalOptions(command);
         await journalIfAsked(options, "escrow-split", {
-          keyArn: flags.key ?? null,
+          keyArn: keyArn ?? null,
           keySpec: material.keySpec,
           checkValue: result.checkValue,
           shares,
@@ -311,14 +362,15 @@ interface MaterialFlags {
 }
 
 interface WrapFlags extends MaterialFlags {
-  publicKey: string;
-  wrappingAlgorithm: WrappingAlgorithm;
+  params?: string;
+  publicKey?: string;
+  wrappingAlgorithm?: WrappingAlgorithm;
   wrappingKeySpec?: WrappingKeySpec;
-  keySpec: KeySpec;
   out: string;
 }
 
 interface SplitFlags extends MaterialFlags {
+  params?: string;
   shares: number;
   threshold: number;
   outDir: string;
@@ -331,6 +383,53 @@ interface CombineFlags {
   passphraseFile?: string[];
   key?: string;
   out: string;
+}
+
+/** `--params`: the params.json `byok params` wrote, carried offline with the public key beside it. */
+function paramsOption(what: string): Option {
+  return inputFileOption(
+    "--params <file>",
+    `params.json from byok params: ${what} come from it`,
+    "importFile",
+  );
+}
+
+async function readParams(path: string): Promise<{ json: ParamsJson; publicKeyFile: string }> {
+  const { publicKeyBeside, readParamsJson } = await import("../../byok/import/params-files");
+  return { json: readParamsJson(path), publicKeyFile: publicKeyBeside(path) };
+}
+
+/**
+ * A value from its flag or from params.json. Both given must agree: a flag that contradicts the carried
+ * parameters is a mistake that would wrap for the wrong key.
+ */
+function fromParams<T extends string>(flag: string, given: T | undefined, carried: T | undefined): T;
+function fromParams<T extends string>(
+  flag: string,
+  given: T | undefined,
+  carried: T | undefined,
+  optional: true,
+): T | undefined;
+function fromParams<T extends string>(
+  flag: string,
+  given: T | undefined,
+  carried: T | undefined,
+  optional?: true,
+): T | undefined {
+  if (given !== undefined && carried !== undefined && given !== carried) {
+    throw usageError(
+      `${flag}: ${given} differs from --params, which says ${carried}`,
+      "drop the flag or fix it",
+    );
+  }
+  const value = given ?? carried;
+  if (value === undefined && !optional) throw usageError(`missing ${flag} (or --params)`);
+  return value;
+}
+
+function methodOf(keySpec: KeySpec): CheckValueMethod {
+  const family = KEY_SPEC_INFO[keySpec].family;
+  return family === "symmetric" ? "cmac" : family === "hmac" ? "hmac" : "public-key-sha256";
 }
 
 function readInput(path: string, field: string, kind: InputKind): Buffer {
@@ -371,8 +470,7 @@ function printMaterialSummary(
   material: KeyMaterial,
   extra: Record<string, string>,
 ): void {
-  const family = KEY_SPEC_INFO[material.keySpec].family;
-  const method = family === "symmetric" ? "cmac" : family === "hmac" ? "hmac" : "public-key-sha256";
+  const method = methodOf(material.keySpec);
   printFields(options, { keySpec: material.keySpec, checkValue: material.checkValue, method, ...extra });
 }
 

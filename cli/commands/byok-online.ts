@@ -1,7 +1,9 @@
 import type { Command } from "commander";
-import { usageError } from "../../byok/errors";
+import { KeyplaneError, usageError } from "../../byok/errors";
 import type { ImportKind } from "../../byok/import/import-material";
+import type { KeySpec } from "../../byok/vocabulary/key-specs";
 import type { WrappingAlgorithm, WrappingKeySpec } from "../../byok/vocabulary/wrapping";
+import type { WrapRecord } from "../../byok/wrap/wrap-record";
 import {
   expiresInOption,
   importTypeOption,
@@ -13,7 +15,7 @@ import {
   wrappingKeySpecOption,
 } from "../flags";
 import { globalOptions } from "../global-options";
-import { renderJson, say } from "../output";
+import { describeVerification, renderJson, say } from "../output";
 import { registerCeremony } from "./byok-ceremony";
 
 interface ParamsFlags {
@@ -98,7 +100,7 @@ export function registerByokOnline(byok: Command): void {
     .addOption(
       inputFileOption(
         "--wrapped <file>",
-        "wrapped material from `byok wrap` (EncryptedKeyMaterial.bin)",
+        "wrapped material from `byok wrap` (EncryptedKeyMaterial.bin); its FILE.json record is read when present",
         "importFile",
       ).makeOptionMandatory(),
     )
@@ -123,6 +125,8 @@ export function registerByokOnline(byok: Command): void {
       const { readInputFile } = await import("../../byok/files/read-bounded");
       const importToken = readInputFile(tokenFile, { field: "--import-token", kind: "importFile" });
       const wrapped = readInputFile(wrappedFile, { field: "--wrapped", kind: "importFile" });
+      const { readWrapRecord, wrapRecordPath } = await import("../../byok/wrap/wrap-record");
+      const record = readWrapRecord(wrappedFile, wrapped);
       // The air-gapped import is the one irreversible step of its flow: the journal is locked and checked
       // before it, and its record follows it (escrow was made offline, before the wrap).
       const { guardFlow } = await import("../flow-guard");
@@ -138,9 +142,11 @@ export function registerByokOnline(byok: Command): void {
         ports.assertJournalWritable();
         const metadata = await resolveKey(client, key);
         const keySpec = assertExternalKey(metadata, key);
-        guard.at("import into KMS", metadata.Arn ?? key);
+        const keyArn = metadata.Arn ?? key;
+        if (record) assertRecordFits(record, wrapRecordPath(wrappedFile), keyArn, keySpec);
+        guard.at("import into KMS", keyArn);
         const result = await importMaterial(client, {
-          keyArn: metadata.Arn ?? key,
+          keyArn,
           keySpec,
           importToken,
           wrapped,
@@ -154,24 +160,49 @@ export function registerByokOnline(byok: Command): void {
           keyArn: result.keyArn,
           keyMaterialId: result.keyMaterialId ?? null,
           importTokenSha256: result.importTokenSha256,
+          checkValue: record?.checkValue ?? null,
           expirationModel: result.expiry.ExpirationModel,
           validTo: result.expiry.ValidTo?.toISOString() ?? null,
         });
-        const after = await resolveKey(client, result.keyArn);
+        const { verifyByCheckValue } = await import("../../byok/import/verify-check-value");
+        const verified = await verifyByCheckValue(client, {
+          keyArn: result.keyArn,
+          keySpec,
+          ...(record ? { recorded: record.checkValue } : {}),
+          pendingRotation: importType === "new" && metadata.KeyState !== "PendingImport",
+        });
+        await ports.journal({
+          event: "import.verify",
+          outcome: "ok",
+          keyArn: result.keyArn,
+          check: verified.check,
+          checkValue: verified.checkValue,
+        });
         const summary = {
           keyArn: result.keyArn,
           keyMaterialId: result.keyMaterialId ?? null,
           expirationModel: result.expiry.ExpirationModel,
           validTo: result.expiry.ValidTo?.toISOString() ?? null,
-          keyState: after.KeyState ?? null,
+          keyState: verified.keyState,
           importTokenSha256: result.importTokenSha256,
+          checkValue: verified.checkValue,
+          checkValueSource: verified.checkValueSource,
+          verified: verified.check,
         };
         if (options.output === "json") process.stdout.write(renderJson(summary));
         else {
+          const source =
+            summary.checkValueSource === "record"
+              ? " (from the wrap record: KMS shows nothing derived from an AES key)"
+              : summary.checkValueSource === "kms"
+                ? " (derived from what KMS holds)"
+                : "";
           process.stdout.write(
             [
               `key          ${summary.keyArn}`,
               `key state    ${summary.keyState}`,
+              `check value  ${summary.checkValue ?? `unknown (no ${wrapRecordPath(wrappedFile)})`}${source}`,
+              `verified by  ${describeVerification(summary.verified)}`,
               `expires      ${summary.validTo ?? "never"}`,
               ...(summary.keyMaterialId ? [`material id  ${summary.keyMaterialId}`] : []),
               "",
@@ -186,4 +217,23 @@ export function registerByokOnline(byok: Command): void {
     });
 
   registerCeremony(byok);
+}
+
+/** A wrap record names the key and spec it was wrapped for: importing it elsewhere is refused first. */
+function assertRecordFits(record: WrapRecord, path: string, keyArn: string, keySpec: KeySpec): void {
+  if (record.keyArn !== null && record.keyArn !== keyArn) {
+    throw new KeyplaneError(
+      "INVALID_INPUT",
+      `--wrapped: ${path} was wrapped for ${record.keyArn}, not ${keyArn}`,
+      {
+        hint: "import it into the key its params.json named",
+      },
+    );
+  }
+  if (record.keySpec !== keySpec) {
+    throw new KeyplaneError(
+      "INVALID_INPUT",
+      `--wrapped: ${path} holds ${record.keySpec} material; ${keyArn} is ${keySpec}`,
+    );
+  }
 }

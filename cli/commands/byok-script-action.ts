@@ -8,6 +8,7 @@ import { listTags } from "../../byok/kms/list-keys";
 import { resolveKey } from "../../byok/kms/resolve-key";
 import { buildCeremonyScript, type ScriptInput } from "../../byok/report/ceremony-script";
 import { type CeremonyRoles, roleFields } from "../../byok/report/roles";
+import { DAY_MS, MATERIAL_VALIDITY_DAYS } from "../../byok/vocabulary/kms-limits";
 import { parseKeyplaneTags } from "../../byok/vocabulary/tags";
 import { wrappingChoices } from "../../byok/vocabulary/wrapping";
 import { assertThreshold } from "../flags";
@@ -85,7 +86,9 @@ export async function runScriptCommand(flags: ScriptFlags, command: Command): Pr
 function expiryText(expiry: MaterialExpiry | undefined, validityDays: number | undefined): string {
   if (expiry?.kind === "none") return "never";
   if (expiry?.kind === "valid-to") return expiry.validTo.toISOString();
-  const days = expiry ? Math.round(expiry.durationMs / 86_400_000) : Math.min(validityDays ?? 365, 365);
+  const days = expiry
+    ? Math.round(expiry.durationMs / DAY_MS)
+    : Math.min(validityDays ?? MATERIAL_VALIDITY_DAYS.max, MATERIAL_VALIDITY_DAYS.max);
   return `${days} days after import`;
 }
 
@@ -104,7 +107,7 @@ function ceremonyCommand(
       ? "--no-expiry"
       : expiry?.kind === "valid-to"
         ? `--valid-to ${expiry.validTo.toISOString()}`
-        : `--expires-in ${expiry ? Math.round(expiry.durationMs / 86_400_000) : Math.min(validityDays ?? 365, 365)}d`;
+        : `--expires-in ${expiry ? Math.round(expiry.durationMs / DAY_MS) : Math.min(validityDays ?? MATERIAL_VALIDITY_DAYS.max, MATERIAL_VALIDITY_DAYS.max)}d`;
   const quote = (value: string) =>
     /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
   const roleFlags = Object.entries(roleFields(roles)).flatMap(([name, value]) =>

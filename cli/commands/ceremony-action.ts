@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { KeyplaneError, usageError } from "../../byok/errors";
 import { assertEscrowWritable } from "../../byok/escrow/manifest";
+import { readInputFile } from "../../byok/files/read-bounded";
 import { expiryFields, type MaterialExpiry, materialExpiryFromFlags } from "../../byok/import/expiry-option";
 import type { ImportKind } from "../../byok/import/import-material";
 import { assertExternalKey } from "../../byok/import/parameters";
@@ -14,17 +15,18 @@ import { unfinishedCycle } from "../../byok/steps/cycle";
 import { FLOW_STEP_TITLES, FLOW_STEPS, type MaterialFlowResult } from "../../byok/steps/flow";
 import { runMaterialFlow } from "../../byok/steps/run-flow";
 import type { KeySpec } from "../../byok/vocabulary/key-specs";
+import { DAY_MS, MATERIAL_VALIDITY_DAYS } from "../../byok/vocabulary/kms-limits";
 import { parseKeyplaneTags } from "../../byok/vocabulary/tags";
 import {
   type WrappingAlgorithm,
   type WrappingKeySpec,
   wrappingChoices,
 } from "../../byok/vocabulary/wrapping";
-import { assertThreshold, parseCount, SHARE_RANGE } from "../flags";
+import { assertThreshold, DEFAULT_ESCROW, parseCount, SHARE_RANGE } from "../flags";
 import { type FlowGuard, guardFlow } from "../flow-guard";
 import { type GlobalOptions, globalOptions } from "../global-options";
 import { journaledSteps } from "../journal-binding";
-import { renderJson } from "../output";
+import { describeVerification, renderJson } from "../output";
 import { TaskList } from "../progress/task-list";
 import { type Ask, createAsk } from "../prompts/ask";
 import { pickKey } from "../prompts/key-picker";
@@ -48,6 +50,7 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
   const shares = flags.escrowShares;
   const threshold = flags.escrowThreshold;
   if (shares !== undefined && threshold !== undefined) assertThreshold(threshold, shares, ESCROW_FLAGS);
+  if (flags.passphraseFile && shares !== undefined) assertOnePassphrasePerShare(flags.passphraseFile, shares);
   if (givenExpiry) expiryFields(givenExpiry, new Date());
   const flagRoles = givenRoles(flags);
   if (
@@ -59,7 +62,7 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
       `--custodian: ${flagRoles.custodians.length} custodians named for ${flags.component.length} --component files`,
     );
   }
-  if (!ask.interactive) requireFlags(flags, options, givenExpiry);
+  if (!ask.interactive) requireFlags(flags, options);
 
   const client = createKmsClient(options);
   let acquired: AcquiredMaterial | undefined;
@@ -73,7 +76,12 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
 
     // Every answer that can be wrong is asked, and checked at its prompt, before the custodians type.
     const { algorithm, wrappingKeySpec } = await chooseWrapping(ask, keySpec, givenAlgorithm, givenSpec);
-    const expiry = givenExpiry ?? (await askExpiry(ask, tags.materialValidityDays, serverNow(client)));
+    // Without a terminal, the key's keyplane:material-validity-days tag is the default, as for renew.
+    const expiry =
+      givenExpiry ??
+      (ask.interactive
+        ? await askExpiry(ask, tags.materialValidityDays, serverNow(client))
+        : expiryFromTag(tags.materialValidityDays, keyArn));
     // A rerun finishes an interrupted ceremony as it began, without asking again; a rerun after the
     // ceremony finished (only its exit was lost) has nothing left to do.
     const earlier = options.journal
@@ -107,28 +115,37 @@ export async function runCeremonyCommand(flags: CeremonyFlags, command: Command)
           ]));
     const escrowDir =
       flags.escrowDir ?? (await ask.input("--escrow-dir", "Escrow folder", { initial: "escrow" }));
+    // Without a terminal the escrow defaults are rotation apply's: 3 shares, any 2 recover.
     const escrowShares =
       shares ??
-      parseCount(
-        "--escrow-shares",
-        await ask.input("--escrow-shares", "Escrow shares", { initial: "3", validate: countAnswer(2, 255) }),
-        SHARE_RANGE,
-      );
+      (ask.interactive
+        ? parseCount(
+            "--escrow-shares",
+            await ask.input("--escrow-shares", "Escrow shares", {
+              initial: String(DEFAULT_ESCROW.shares),
+              validate: countAnswer(2, 255),
+            }),
+            SHARE_RANGE,
+          )
+        : DEFAULT_ESCROW.shares);
     const escrowThreshold =
       threshold ??
-      parseCount(
-        "--escrow-threshold",
-        await ask.input("--escrow-threshold", "Shares needed to recover", {
-          initial: "2",
-          validate: countAnswer(2, escrowShares),
-        }),
-        SHARE_RANGE,
-      );
+      (ask.interactive
+        ? parseCount(
+            "--escrow-threshold",
+            await ask.input("--escrow-threshold", "Shares needed to recover", {
+              initial: String(Math.min(DEFAULT_ESCROW.threshold, escrowShares)),
+              validate: countAnswer(2, escrowShares),
+            }),
+            SHARE_RANGE,
+          )
+        : DEFAULT_ESCROW.threshold);
     if (escrowThreshold > escrowShares) {
       throw usageError(`--escrow-threshold: ${escrowThreshold} is more than --escrow-shares ${escrowShares}`);
     }
-    const passphrases =
-      ask.interactive && (await ask.confirm("Seal each share under a custodian passphrase?", false))
+    const passphrases = flags.passphraseFile
+      ? readPassphraseFiles(flags.passphraseFile, escrowShares)
+      : ask.interactive && (await ask.confirm("Seal each share under a custodian passphrase?", false))
         ? await askPassphrases(ask, escrowShares)
         : undefined;
     const journalFile =
@@ -294,18 +311,11 @@ function countAnswer(min: number, max: number): (value: string) => true | string
   };
 }
 
-function requireFlags(
-  flags: CeremonyFlags,
-  options: GlobalOptions,
-  expiry: MaterialExpiry | undefined,
-): void {
+function requireFlags(flags: CeremonyFlags, options: GlobalOptions): void {
   const missing: [boolean, string][] = [
     [flags.key === undefined, "--key"],
     [flags.material === undefined, "--material"],
-    [expiry === undefined, "--expires-in, --valid-to or --no-expiry"],
     [flags.escrowDir === undefined, "--escrow-dir"],
-    [flags.escrowShares === undefined, "--escrow-shares"],
-    [flags.escrowThreshold === undefined, "--escrow-threshold"],
     [options.journal === undefined, "--journal"],
     [!options.yes, "--yes"],
   ];
@@ -355,8 +365,18 @@ async function chooseWrapping(
   return { algorithm: chosenAlgorithm, wrappingKeySpec: chosenSpec };
 }
 
+function expiryFromTag(validityDays: number | undefined, keyArn: string): MaterialExpiry {
+  if (validityDays === undefined) {
+    throw usageError(
+      "missing --expires-in, --valid-to or --no-expiry",
+      `${keyArn} has no keyplane:material-validity-days tag to default to`,
+    );
+  }
+  return { kind: "expires-in", durationMs: Math.min(validityDays, MATERIAL_VALIDITY_DAYS.max) * DAY_MS };
+}
+
 async function askExpiry(ask: Ask, validityDays: number | undefined, now: Date): Promise<MaterialExpiry> {
-  const initial = validityDays ? `${Math.min(validityDays, 365)}d` : "365d";
+  const initial = `${Math.min(validityDays ?? MATERIAL_VALIDITY_DAYS.max, MATERIAL_VALIDITY_DAYS.max)}d`;
   const parse = (value: string): MaterialExpiry => {
     if (value.trim() === "never") return { kind: "none" };
     const expiry = materialExpiryFromFlags({ expiresIn: value.trim() });
@@ -383,6 +403,24 @@ async function askExpiry(ask: Ask, validityDays: number | undefined, now: Date):
 }
 
 /** Each custodian types their passphrase twice: a typo in a sealing passphrase would lose the share. */
+function assertOnePassphrasePerShare(files: readonly string[], shares: number): void {
+  if (files.length !== shares) {
+    throw usageError(`--passphrase-file: give one per escrow share (${shares}), got ${files.length}`);
+  }
+}
+
+/** `--passphrase-file`: the first line of each file seals the share of the same position. */
+function readPassphraseFiles(files: readonly string[], shares: number): string[] {
+  assertOnePassphrasePerShare(files, shares);
+  return files.map((file) => {
+    const content = readInputFile(file, { field: "--passphrase-file", kind: "passphrase" });
+    const line = content.toString("utf8").split(/\r?\n/, 1)[0] ?? "";
+    content.fill(0);
+    if (line === "") throw usageError(`--passphrase-file ${file}: the first line is empty`);
+    return line;
+  });
+}
+
 async function askPassphrases(ask: Ask, shares: number): Promise<string[]> {
   const passphrases: string[] = [];
   for (let index = 1; index <= shares; index += 1) {
@@ -406,7 +444,7 @@ async function askPassphrases(ask: Ask, shares: number): Promise<string[]> {
 function describeExpiry(expiry: MaterialExpiry): string {
   if (expiry.kind === "none") return "never";
   if (expiry.kind === "valid-to") return expiry.validTo.toISOString();
-  return `${Math.round(expiry.durationMs / 86_400_000)} days after import`;
+  return `${Math.round(expiry.durationMs / DAY_MS)} days after import`;
 }
 
 function printResult(
@@ -426,7 +464,7 @@ function printResult(
       `check value    ${result.checkValue}`,
       ...componentCheckValues.map((value, i) => `component ${i + 1}    ${value}`),
       `material id    ${result.keyMaterialId ?? "-"}`,
-      `verified by    ${result.verified}`,
+      `verified by    ${describeVerification(result.verified)}`,
       `expires        ${result.validTo ?? "never"}`,
       `escrow shares  ${result.escrowFiles.length > 0 ? result.escrowFiles.join(", ") : "(written in an earlier run)"}`,
       ...(result.resumed.length > 0

@@ -12,6 +12,7 @@ import {
   type Tag,
 } from "@aws-sdk/client-kms";
 import { KeyplaneError } from "../../byok/errors";
+import { ROTATION_DAYS } from "../../byok/vocabulary/kms-limits";
 import { startSandboxServer } from "../../sandbox/index";
 
 const ROOT = join(__dirname, "..", "..", "..");
@@ -344,7 +345,7 @@ async function createWithSdk(stack: string, env: NodeJS.ProcessEnv): Promise<voi
         const keyId = created.KeyMetadata?.KeyId ?? "";
         ids.set(`${type}.${name}`, keyId);
         if (resource.enable_key_rotation === true) {
-          const period = Number(resource.rotation_period_in_days ?? 365);
+          const period = Number(resource.rotation_period_in_days ?? ROTATION_DAYS.default);
           await client.send(new EnableKeyRotationCommand({ KeyId: keyId, RotationPeriodInDays: period }));
         }
       }

@@ -32,7 +32,7 @@ export function registerExpiry(program: Command): void {
     .description("imported key material expiring within a threshold (exit 3 when any)")
     .addOption(withinOption("warning threshold", "30d"))
     .addOption(regionsOption())
-    .addOption(planNameOption("only keys tagged keyplane:plan=NAME"))
+    .addOption(planNameOption("only keys of a plan: its name (the keyplane:plan tag) or its key plan file"))
     .option(
       "--report <file>",
       "also write a timeline of material expiries and rotations: FILE.svg, .html or .pdf",

@@ -22,11 +22,11 @@ const yes = (value: boolean) => (value ? "yes" : "-");
  */
 export async function access(options: { plan?: string }, command: Command): Promise<void> {
   const { defaultPlanFile, loadPlanFile } = await import("../../stacks/plan/load");
-  const { derivePlan, stackKeys } = await import("../../stacks/plan/derive");
+  const { createdKeys, derivePlan } = await import("../../stacks/plan/derive");
   const { planAccess } = await import("../../stacks/policy/plan-access");
   const file = options.plan ?? defaultPlanFile();
   const derived = derivePlan(loadPlanFile(file));
-  const matrix = planAccess(derived.plan.name, derived.stacks.flatMap(stackKeys));
+  const matrix = planAccess(derived.plan.name, createdKeys(derived));
   const rows: AccessRow[] = matrix.keys.flatMap((key) =>
     key.principals.map((entry) => ({ key: key.alias, ...entry })),
   );

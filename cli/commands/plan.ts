@@ -50,25 +50,30 @@ interface ExplainRow {
   materialValidityDays: number | null;
   awsManagedKey: string | null;
   stack: string | null;
+  /** The account that holds the key; null for AWS managed keys (the application's account). */
+  account: string | null;
+  /** The tags the stacks put on the key (the CLI's runbooks read them); empty for AWS managed keys. */
+  tags: Record<string, string>;
 }
 
 async function explain(options: PlanOptions, command: Command): Promise<void> {
   const { derived } = await load(options);
+  const { createdKeys } = await import("../../stacks/plan/derive");
   const rows: ExplainRow[] = [
-    ...derived.stacks.flatMap((stack) =>
-      [...stack.keys, ...(stack.monitoringKey ? [stack.monitoringKey] : [])].map((key) => ({
-        alias: key.alias,
-        classification: key.classification,
-        application: key.application,
-        services: key.services,
-        origin: key.origin,
-        keySpec: key.keySpec,
-        rotationDays: key.rotationDays ?? null,
-        materialValidityDays: key.materialValidityDays ?? null,
-        awsManagedKey: null,
-        stack: stack.id,
-      })),
-    ),
+    ...createdKeys(derived).map((key) => ({
+      alias: key.alias,
+      classification: key.classification,
+      application: key.application,
+      services: key.services,
+      origin: key.origin,
+      keySpec: key.keySpec,
+      rotationDays: key.rotationDays ?? null,
+      materialValidityDays: key.materialValidityDays ?? null,
+      awsManagedKey: null,
+      stack: key.stack,
+      account: key.keyAccount,
+      tags: key.tags,
+    })),
     ...derived.awsManaged.map((use) => ({
       alias: use.awsManagedKey.startsWith("aws/") ? `alias/${use.awsManagedKey}` : "-",
       classification: use.classification,
@@ -80,9 +85,18 @@ async function explain(options: PlanOptions, command: Command): Promise<void> {
       materialValidityDays: null,
       awsManagedKey: use.awsManagedKey,
       stack: null,
+      account: null,
+      tags: {},
     })),
   ];
+  // Decentralized plans repeat aliases across accounts (each stack has its own monitoring key): the
+  // account tells the rows apart. Centralized plans hold every key in the security account.
+  const accountColumn: Column<ExplainRow>[] =
+    derived.plan.management === "decentralized"
+      ? [{ header: "ACCOUNT", value: (row) => row.account ?? "-" }]
+      : [];
   const columns: Column<ExplainRow>[] = [
+    ...accountColumn,
     { header: "ALIAS", value: (row) => row.alias },
     { header: "CLASSIFICATION", value: (row) => row.classification },
     { header: "APPLICATION", value: (row) => row.application },
@@ -94,15 +108,22 @@ async function explain(options: PlanOptions, command: Command): Promise<void> {
       value: (row) => (row.rotationDays === null ? "-" : `${row.rotationDays}d`),
       align: "right",
     },
+    {
+      header: "VALIDITY",
+      value: (row) => (row.materialValidityDays === null ? "-" : `${row.materialValidityDays}d`),
+      align: "right",
+    },
     { header: "AWS MANAGED KEY", value: (row) => row.awsManagedKey ?? "-" },
   ];
-  printResult(globalOptions(command), rows, columns, (all) => all, "the plan derives no keys");
+  const plan = derived.plan.name;
+  printResult(globalOptions(command), rows, columns, (keys) => ({ plan, keys }), "the plan derives no keys");
 }
 
 interface LintRow {
   severity: string;
   rule: string;
   path: string;
+  yamlPath: string | null;
   message: string;
   fix: string;
   suppressed: string | null;
@@ -113,7 +134,16 @@ async function lint(options: PlanOptions, command: Command): Promise<void> {
   const { lintPlan } = await import("../../stacks/guardrails/lint-plan");
   const { errorsOf } = await import("../../stacks/guardrails/evaluate");
   const findings = lintPlan(derived, { source: file });
-  const rows: LintRow[] = findings.map((finding) => ({ ...finding, suppressed: finding.suppressed ?? null }));
+  const rows: LintRow[] = findings.map((finding) => ({
+    severity: finding.severity,
+    rule: finding.rule,
+    path: finding.path,
+    yamlPath: finding.yamlPath ?? null,
+    message: finding.message,
+    fix: finding.fix,
+    suppressed: finding.suppressed ?? null,
+  }));
+  const errors = errorsOf(findings).length;
   const columns: Column<LintRow>[] = [
     {
       header: "SEVERITY",
@@ -121,12 +151,19 @@ async function lint(options: PlanOptions, command: Command): Promise<void> {
       tone: (row) => (row.suppressed !== null ? "dim" : row.severity === "error" ? "red" : "yellow"),
     },
     { header: "RULE", value: (row) => row.rule },
+    { header: "PLAN FIELD", value: (row) => row.yamlPath ?? "-" },
     { header: "PATH", value: (row) => row.path },
     { header: "MESSAGE", value: (row) => row.message },
     { header: "FIX / SUPPRESSION REASON", value: (row) => row.suppressed ?? row.fix },
   ];
-  printResult(globalOptions(command), rows, columns, (all) => all, `${file}: no findings`);
-  const errors = errorsOf(findings).length;
+  const plan = derived.plan.name;
+  printResult(
+    globalOptions(command),
+    rows,
+    columns,
+    (all) => ({ plan, file, errors, findings: all }),
+    `${file}: no findings`,
+  );
   if (errors > 0) {
     throw new KeyplaneError("PLAN", `${file}: ${errors} guardrail error(s)`, {
       hint: "fix them, or add a suppress entry with a reason",

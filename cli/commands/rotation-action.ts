@@ -11,7 +11,7 @@ import { assertThreshold } from "../flags";
 import { type FlowGuard, guardFlow } from "../flow-guard";
 import { type GlobalOptions, globalOptions } from "../global-options";
 import { journaledSteps } from "../journal-binding";
-import { type Column, paint, printResult, renderJson, useColor } from "../output";
+import { type Column, printResult, renderJson, renderTable, useColor } from "../output";
 import { createProgressBar } from "../progress/progress-bar";
 import { fleetClient, fleetLimiter, fleetRegions, planMatchesNoKey } from "./fleet";
 import type { RotationFlags } from "./rotation";
@@ -200,13 +200,26 @@ async function applyAll(
   } else if (actionable.length === 0) {
     process.stderr.write("nothing to do: every key rotates as the plan asks\n");
   } else {
-    const color = useColor(options);
+    // New material's check value and share files are what custodians write on the paper record.
+    const columns: Column<ActionReport>[] = [
+      {
+        header: "OUTCOME",
+        value: (report) => report.outcome,
+        tone: (report) =>
+          report.outcome === "manual" ? "yellow" : report.outcome === "planned" ? undefined : "green",
+      },
+      { header: "KEY", value: (report) => report.alias ?? report.keyArn },
+      { header: "ACTION", value: (report) => report.action },
+      { header: "CHECK VALUE", value: (report) => report.checkValue ?? "-" },
+      { header: "DETAIL", value: (report) => report.detail },
+    ];
+    process.stdout.write(renderTable(actionable, columns, useColor(options)));
     for (const report of actionable) {
-      const tone =
-        report.outcome === "manual" ? "yellow" : report.outcome === "planned" ? undefined : "green";
-      process.stdout.write(
-        `${paint(report.outcome.padEnd(12), tone, color)} ${report.alias ?? report.keyArn}  ${report.action}: ${report.detail}${report.checkValue ? ` (new material ${report.checkValue})` : ""}\n`,
-      );
+      if (report.escrowFiles && report.escrowFiles.length > 0) {
+        process.stdout.write(
+          `escrow of ${report.alias ?? report.keyArn}: ${report.escrowFiles.join(", ")}\n`,
+        );
+      }
     }
   }
   const open = (assessment: RotationAssessment) => assessment.status !== "ok";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { outputDirOption, planNameOption, regionsOption, sharesOption } from "../flags";
+import { DEFAULT_ESCROW, outputDirOption, planNameOption, regionsOption, sharesOption } from "../flags";
 
 export interface RotationFlags {
   plan?: string;
@@ -19,7 +19,7 @@ export function registerRotation(program: Command): void {
     command
       .addOption(
         planNameOption(
-          "keys tagged keyplane:plan=NAME (default: any key with a keyplane:plan tag)",
+          "keys of a plan: its name (the keyplane:plan tag) or its key plan file (default: any key with a keyplane:plan tag)",
         ).conflicts("all"),
       )
       .option("--all", "every customer managed key, tagged or not", false)
@@ -44,8 +44,12 @@ export function registerRotation(program: Command): void {
         "escrow folder for new material of imported keys (needed to re-import it)",
       ),
     )
-    .addOption(sharesOption("--escrow-shares <n>", "escrow shares per new material (2-255)", 3))
-    .addOption(sharesOption("--escrow-threshold <m>", "shares needed to recover it (2-N)", 2))
+    .addOption(
+      sharesOption("--escrow-shares <n>", "escrow shares per new material (2-255)", DEFAULT_ESCROW.shares),
+    )
+    .addOption(
+      sharesOption("--escrow-threshold <m>", "shares needed to recover it (2-N)", DEFAULT_ESCROW.threshold),
+    )
     .action(async (flags: RotationFlags, command: Command) => {
       const { rotationApply } = await import("./rotation-action");
       await rotationApply(flags, command);

@@ -23,7 +23,7 @@ export async function ceremonyCandidates(client: KMSClient, region: string): Pro
     where: (metadata) => metadata.Origin === "EXTERNAL",
   });
   const now = serverNow(client).getTime();
-  return keys
+  const rows = keys
     .map((key) => {
       const validTo = key.metadata.ValidTo?.getTime();
       const daysLeft = validTo === undefined ? undefined : Math.floor((validTo - now) / DAY_MS);
@@ -34,17 +34,32 @@ export async function ceremonyCandidates(client: KMSClient, region: string): Pro
         key.metadata.KeyState === "PendingImport" ||
         (daysLeft !== undefined && daysLeft <= OFFER_WITHIN_DAYS),
     )
-    .map(({ key, daysLeft }) => {
-      const name = key.aliases[0] ?? key.metadata.KeyId ?? "";
-      const classification = key.tags.classification ?? "unclassified";
-      const left = key.metadata.KeyState === "PendingImport" ? "PendingImport" : `${daysLeft} days left`;
-      return {
-        keyArn: key.metadata.Arn ?? "",
-        label: `${name}  ${key.metadata.KeySpec}  ${classification}  ${left}`,
-        key,
-      };
-    })
-    .sort((a, b) => a.label.localeCompare(b.label));
+    .map(({ key, daysLeft }) => ({
+      key,
+      columns: [
+        key.aliases[0] ?? key.metadata.KeyId ?? "",
+        key.metadata.KeySpec ?? "",
+        key.tags.classification ?? "unclassified",
+        key.metadata.KeyState === "PendingImport" ? "PendingImport" : `${daysLeft} days left`,
+      ],
+    }))
+    .sort((a, b) => a.columns.join(" ").localeCompare(b.columns.join(" ")));
+  const labels = alignedColumns(rows.map((row) => row.columns));
+  return rows.map((row, i) => ({ keyArn: row.key.metadata.Arn ?? "", label: labels[i] ?? "", key: row.key }));
+}
+
+/** Rows of cells as lines whose columns line up (two spaces apart), as a picker shows them. */
+export function alignedColumns(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
+  }
+  return rows.map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
 }
 
 /** Lets the custodian pick the key from the candidates (interactive), or demands --key. */

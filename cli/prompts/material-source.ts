@@ -1,12 +1,14 @@
 import {
   type CombinedComponents,
   combineComponents,
-  componentCheckValue,
   componentLengths,
+  matchRecordedCheckValue,
   parseComponent,
+  recordableCheckValues,
 } from "../../byok/components";
 import { usageError } from "../../byok/errors";
 import { readInputFile } from "../../byok/files/read-bounded";
+import type { CheckValue } from "../../byok/kcv";
 import type { KeyMaterial } from "../../byok/material/key-material";
 import { loadMaterial } from "../../byok/material/load";
 import { KEY_SPEC_INFO, type KeySpec } from "../../byok/vocabulary/key-specs";
@@ -111,9 +113,10 @@ async function load(
 }
 
 /**
- * Custodian components: each typed hidden (or read from a file of hex digits), its check value shown for the
- * custodian to compare with the paper record; the XOR of all is the material. Components are bytes from the
- * moment they are parsed, zeroed once combined.
+ * Custodian components: each typed hidden (or read from a file of hex digits), then confirmed by the
+ * custodian typing the check value from their paper record (a y/N invites rubber-stamping); the XOR of all
+ * is the material, confirmed the same way against the key's record. Components are bytes from the moment
+ * they are parsed, zeroed once combined.
  */
 async function components(
   ask: Ask,
@@ -142,37 +145,97 @@ async function components(
         validate: (value) => (/^[2-9]$/.test(value.trim()) ? true : "2 to 9"),
       }),
     );
-    const digits = min === max ? `${min * 2} hex digits` : `${min * 2} to ${max * 2} hex digits`;
+    ask.tell(
+      "Each custodian types the check value from their paper record; an empty answer sets the component aside.",
+    );
+    // Component 1 fixes the length; the later ones must match it, so their prompts say exactly how long.
+    let length: number | undefined;
     for (let index = 1; index <= count; index += 1) {
       const custodian = custodians[index - 1]
         ? `Custodian ${index} (${custodians[index - 1]})`
         : `Custodian ${index}`;
+      const digits =
+        length !== undefined
+          ? `${length * 2} hex digits`
+          : min === max
+            ? `${min * 2} hex digits`
+            : `${min * 2} to ${max * 2} hex digits`;
       for (;;) {
         const hex = await ask.secret("--component", `${custodian}: component (${digits})`, (value) => {
           try {
-            parseComponent(keySpec, value, `component ${index}`).fill(0);
+            parseComponent(keySpec, value, `component ${index}`, length).fill(0);
             return true;
           } catch (error) {
             return error instanceof Error ? error.message.replace(/^component \d+: /, "") : digits;
           }
         });
-        const bytes = parseComponent(keySpec, hex, `component ${index}`);
-        const kcv = componentCheckValue(keySpec, bytes);
-        if (
-          await ask.confirm(
-            `${custodian}: component ${index} check value is ${kcv}. Does it match your paper record?`,
-            false,
-          )
-        ) {
+        const bytes = parseComponent(keySpec, hex, `component ${index}`, length);
+        const candidates = recordableCheckValues(keySpec, bytes);
+        const recorded = await askRecorded(
+          ask,
+          `${custodian}: component ${index} check value (${methods(candidates)})`,
+          candidates,
+          `does not match component ${index}: compare the paper record, or leave empty to type the component again`,
+        );
+        if (recorded) {
+          ask.tell(
+            `Component ${index} matches its ${METHOD_NAMES[recorded.method]} check value (${listed(candidates)}).`,
+          );
           parts.push(bytes);
+          length ??= bytes.length;
           break;
         }
         bytes.fill(0);
-        ask.tell(`Component ${index} rejected; type it again.`);
+        ask.tell(`Component ${index} set aside; type it again.`);
       }
     }
-    return combineComponents(keySpec, parts);
+    const combined = combineComponents(keySpec, parts);
+    const candidates = combined.material.withBytes((bytes) => recordableCheckValues(keySpec, bytes));
+    const recorded = await askRecorded(
+      ask,
+      `Combined key check value (${methods(candidates)}; empty: no record yet)`,
+      candidates,
+      "does not match the combined key: compare the key's record; a wrong component gives a wrong key",
+    );
+    ask.tell(
+      recorded
+        ? `The combined key matches its ${METHOD_NAMES[recorded.method]} check value (${listed(candidates)}).`
+        : `The combined key's check values are ${listed(candidates)}: write them on the key's record.`,
+    );
+    return combined;
   } finally {
     for (const part of parts) part.fill(0);
   }
+}
+
+const METHOD_NAMES: Record<CheckValue["method"], string> = {
+  cmac: "CMAC",
+  "legacy-ecb": "legacy AES-ECB",
+  hmac: "HMAC",
+  "public-key-sha256": "public-key SHA-256",
+};
+
+function methods(candidates: readonly CheckValue[]): string {
+  return candidates.map((candidate) => METHOD_NAMES[candidate.method]).join(" or ");
+}
+
+function listed(candidates: readonly CheckValue[]): string {
+  return candidates.map((candidate) => `${METHOD_NAMES[candidate.method]} ${candidate.value}`).join(", ");
+}
+
+/**
+ * The custodian types the recorded value: a mismatch is refused at the prompt and asked again; empty
+ * gives undefined (the caller decides what no record means).
+ */
+async function askRecorded(
+  ask: Ask,
+  message: string,
+  candidates: readonly CheckValue[],
+  mismatch: string,
+): Promise<CheckValue | undefined> {
+  const typed = await ask.input("--component", message, {
+    validate: (value) =>
+      value.trim() === "" || matchRecordedCheckValue(candidates, value) !== undefined ? true : mismatch,
+  });
+  return typed.trim() === "" ? undefined : matchRecordedCheckValue(candidates, typed);
 }

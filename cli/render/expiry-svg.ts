@@ -1,3 +1,4 @@
+import { DAY_MS as DAY } from "../../byok/vocabulary/kms-limits";
 import { html, type Markup, markupText } from "./html";
 
 export interface TimelineMaterial {
@@ -13,7 +14,6 @@ export interface TimelineKey {
   materials: readonly TimelineMaterial[];
 }
 
-const DAY = 86_400_000;
 const WIDTH = 900;
 const LEFT = 260;
 const ROW = 28;

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { DAY_MS as DAY, MAX_VALIDITY_MS } from "../../byok/vocabulary/kms-limits";
 import { WRAPPING_ALGORITHMS, WRAPPING_KEY_BITS, WRAPPING_KEY_SPECS } from "../../byok/vocabulary/wrapping";
 import { assertCreated, type Context, findKey, invalidState } from "../context";
 import { checkMaterial, importedMaterialId, unwrapMaterial } from "../crypto";
@@ -17,11 +18,8 @@ import {
 } from "../validate";
 import { awsAllowsWrapping } from "../wrapping-table";
 
-const DAY = 86_400_000;
 /** Import parameters are valid for 24 hours. */
 const PARAMETERS_VALIDITY_MS = DAY;
-/** ValidTo may be at most 365 days after the import. */
-const MAX_VALIDITY_MS = 365 * DAY;
 const TOKEN_MAGIC = "keyplane-sandbox-import-token:";
 
 function externalKey(context: Context, input: Input): KeyRecord {

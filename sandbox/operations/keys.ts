@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { KeySpec } from "../../byok/vocabulary/key-specs";
+import { DAY_MS as DAY } from "../../byok/vocabulary/kms-limits";
 import {
   assertCreated,
   assertNotPendingDeletion,
@@ -36,7 +37,6 @@ import { allMaterialPresent } from "./import";
 import { checkPolicy } from "./policy-tags";
 
 const ORIGINS = ["AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"] as const;
-const DAY = 86_400_000;
 
 /**
  * KeySpec and KeyUsage of a CreateKey request, checked in KMS's order once every member passed the front

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { DAY_MS as DAY, ROTATION_DAYS } from "../../byok/vocabulary/kms-limits";
 import { type Context, findKey, invalidState } from "../context";
 import { randomMaterialId } from "../crypto";
 import { isPending, isSymmetricEncryption } from "../key-metadata";
@@ -8,8 +9,7 @@ import { paginate } from "../pagination";
 import { epochSeconds, errors, type Input, KmsError } from "../protocol";
 import { optionalEnum, optionalInteger, requiredString } from "../validate";
 
-const DAY = 86_400_000;
-const DEFAULT_ROTATION_DAYS = 365;
+const DEFAULT_ROTATION_DAYS = ROTATION_DAYS.default;
 /** KMS allows 25 on-demand rotations per key (a resource quota that cannot be raised). */
 const ON_DEMAND_ROTATIONS_PER_KEY = 25;
 

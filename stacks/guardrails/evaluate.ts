@@ -1,5 +1,5 @@
 import { KeyplaneError } from "../../byok/errors";
-import type { Finding, GuardrailContext, Rule } from "./rule";
+import type { Finding, GuardrailContext, PlanSetting, Rule } from "./rule";
 import { RULES } from "./rules";
 
 export interface Suppression {
@@ -9,11 +9,18 @@ export interface Suppression {
   reason: string;
 }
 
-/** Runs `rules` and marks the findings a suppression covers (they stay in the report, with the reason). */
+/** Where a finding's setting lives in the plan, for a finding at a construct path; undefined: unknown. */
+export type YamlPathOf = (path: string, setting: PlanSetting) => string | undefined;
+
+/**
+ * Runs `rules` and marks the findings a suppression covers (they stay in the report, with the reason).
+ * With `yamlPathOf` (findings over a plan), each finding also names the YAML path to fix.
+ */
 export function evaluate(
   context: GuardrailContext,
   suppressions: readonly Suppression[],
   rules: readonly Rule[] = RULES,
+  yamlPathOf?: YamlPathOf,
 ): Finding[] {
   checkSuppressions(suppressions);
   return rules.flatMap((rule) =>
@@ -25,6 +32,8 @@ export function evaluate(
         message: raw.message,
         fix: raw.fix,
       };
+      const yamlPath = yamlPathOf?.(raw.path, raw.setting ?? rule.setting);
+      if (yamlPath !== undefined) finding.yamlPath = yamlPath;
       const suppression = suppressions.find((s) => s.rule === rule.id && globMatches(s.path, raw.path));
       if (suppression) finding.suppressed = suppression.reason;
       return finding;
@@ -39,7 +48,8 @@ export function errorsOf(findings: readonly Finding[]): Finding[] {
 /** One line per finding, as synth prints them. */
 export function formatFinding(finding: Finding): string {
   const state = finding.suppressed === undefined ? finding.severity : `suppressed (${finding.suppressed})`;
-  return `${state} ${finding.rule} ${finding.path}: ${finding.message} (fix: ${finding.fix})`;
+  const where = finding.yamlPath === undefined ? finding.path : `${finding.path} (${finding.yamlPath})`;
+  return `${state} ${finding.rule} ${where}: ${finding.message} (fix: ${finding.fix})`;
 }
 
 function checkSuppressions(suppressions: readonly Suppression[]): void {

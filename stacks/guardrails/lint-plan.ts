@@ -1,13 +1,13 @@
 /** `keyplane plan lint` and the synth's gate: guardrails over the derived plan, without cdktf. */
 import { KeyplaneError } from "../../byok/errors";
 import { KEY_SPEC_INFO } from "../../byok/vocabulary/key-specs";
-import { type DerivedKey, type DerivedPlan, MONITORING_CLASSIFICATION, stackKeys } from "../plan/derive";
+import { createdKeys, type DerivedKey, type DerivedPlan, MONITORING_CLASSIFICATION } from "../plan/derive";
 import { policyForKey } from "../plan/policy-for-key";
 import { reviewPlan } from "../plan/review";
 import { accessDeviations } from "../policy/plan-access";
-import { evaluate, type Suppression } from "./evaluate";
+import { evaluate, type Suppression, type YamlPathOf } from "./evaluate";
 import { thresholdsFor } from "./profiles";
-import type { Finding, GuardedKey, GuardrailContext } from "./rule";
+import type { Finding, GuardedKey, GuardrailContext, PlanSetting } from "./rule";
 
 /** Why sandbox mode turns monitoring guardrails off: printed with the suppressed findings. */
 export const SANDBOX_SUPPRESSIONS: readonly Suppression[] = [
@@ -29,21 +29,41 @@ export function lintPlan(
     knownClassifications: [...Object.keys(plan.classifications), MONITORING_CLASSIFICATION],
     thresholds: thresholdsFor(plan.compliance),
     stacks: derived.stacks.map((stack) => ({ path: stack.id, monitoring: derived.monitoring })),
-    keys: derived.stacks.flatMap((stack) =>
-      stackKeys(stack).map((key) => guardedKey(key, stack.monitoringKey !== undefined)),
-    ),
+    // Every stack has its monitoring key (and the expiry alarms) exactly when the plan's monitoring is on.
+    keys: createdKeys(derived).map((key) => guardedKey(key, derived.monitoring)),
   };
   if (plan.budget) context.maxKeys = plan.budget.maxKeys;
-  context.accessDeviations = accessDeviations(plan.name, derived.stacks.flatMap(stackKeys));
+  context.accessDeviations = accessDeviations(plan.name, createdKeys(derived));
   const suppressions = options.sandbox ? [...plan.suppress, ...SANDBOX_SUPPRESSIONS] : plan.suppress;
   try {
-    return [...evaluate(context, suppressions), ...reviewPlan(derived)];
+    const reviewed = reviewPlan(derived).map((finding) => ({ ...finding, yamlPath: finding.path }));
+    return [...evaluate(context, suppressions, undefined, yamlPaths(derived)), ...reviewed];
   } catch (error) {
     if (options.source && error instanceof KeyplaneError) {
       throw new KeyplaneError(error.code, `${options.source}: ${error.message}`);
     }
     throw error;
   }
+}
+
+/**
+ * The YAML path of a finding's setting: a key's classification fields under `classifications.<name>`, its
+ * users under its application, plan-wide lists at the top; the stacks' own monitoring key and stack-level
+ * findings point at `monitoring`.
+ */
+function yamlPaths(derived: DerivedPlan): YamlPathOf {
+  const byPath = new Map(createdKeys(derived).map((key) => [key.path, key]));
+  return (path: string, setting: PlanSetting) => {
+    if (setting === "administrators" || setting === "custodians" || setting === "budget.maxKeys")
+      return setting;
+    const key = byPath.get(path);
+    if (setting === "monitoring" || key === undefined || key.classification === MONITORING_CLASSIFICATION) {
+      return "monitoring";
+    }
+    if (setting === "data") return key.source;
+    if (setting === "users") return `applications.${key.application}.users`;
+    return `classifications.${key.classification}.${setting}`;
+  };
 }
 
 /** A derived key as guardrails see it; `monitored`: its stack has the expiry alarms. */

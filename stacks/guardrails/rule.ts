@@ -21,7 +21,7 @@ export interface GuardedKey {
   deletionWindowDays: number;
   policy: PolicyDocument;
   expiryAlarm: boolean;
-  /** The stacks' own monitoring key: not counted against the budget. */
+  /** The stacks' own monitoring key (the budget counts it apart). */
   monitoringKey: boolean;
 }
 
@@ -44,25 +44,51 @@ export interface GuardrailContext {
   accessDeviations?: readonly { path: string; message: string; notEvaluated?: true }[];
 }
 
+/**
+ * The key plan setting a finding is about, so `plan lint` can name its YAML path beside the construct path:
+ * `data` is the key's own entry (`applications.<app>.data.<classification>`), `users` the owning
+ * application's users, the classification fields live under `classifications.<name>`.
+ */
+export type PlanSetting =
+  | "data"
+  | "users"
+  | "administrators"
+  | "custodians"
+  | "rotationDays"
+  | "materialValidityDays"
+  | "deletionWindowDays"
+  | "monitoring"
+  | "budget.maxKeys";
+
 export interface RawFinding {
   path: string;
   message: string;
   fix: string;
   /** Overrides the rule's severity (a profile can make a warning an error). */
   severity?: Severity;
+  /** Overrides the rule's setting. */
+  setting?: PlanSetting;
 }
 
 export interface Rule {
   id: string;
   severity: Severity;
   description: string;
+  /** The plan setting its findings are about (a finding may name another). */
+  setting: PlanSetting;
   check(context: GuardrailContext): RawFinding[];
 }
 
 export interface Finding {
   rule: string;
   severity: Severity;
+  /** Construct path `<stack>/<key id>` (or the stack, or the plan's name). */
   path: string;
+  /**
+   * Where in keyplan.yaml to fix it (`classifications.internal.rotationDays`); only when the findings come
+   * from a plan (`plan lint`, synth), not over constructs composed by hand.
+   */
+  yamlPath?: string;
   message: string;
   fix: string;
   /** The reason given in the plan's `suppress` when the finding is suppressed. */

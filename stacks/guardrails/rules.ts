@@ -4,6 +4,7 @@ import { budget } from "./rules/budget";
 import { classificationTag } from "./rules/classification-tag";
 import { deletionWindow } from "./rules/deletion-window";
 import { expiryAlarm } from "./rules/expiry-alarm";
+import { importer } from "./rules/importer";
 import { lockout } from "./rules/lockout";
 import { materialValidity } from "./rules/material-validity";
 import { monitoringRequired } from "./rules/monitoring-required";
@@ -24,6 +25,7 @@ export const RULES: readonly Rule[] = [
   wildcardPrincipal,
   separationOfDuties,
   lockout,
+  importer,
   accessMatrix,
   budget,
   unusedKey,

@@ -21,6 +21,8 @@ export interface DerivedKey {
   id: string;
   /** Construct path `<stack>/<id>`: what findings name and suppressions match. */
   path: string;
+  /** The id of the stack that creates it. */
+  stack: string;
   /** Where in the plan the key comes from (YAML path). */
   source: string;
   alias: string;
@@ -177,6 +179,7 @@ function deriveKey(plan: KeyPlan, stack: StackPlan, request: KeyRequest): Derive
   const key: DerivedKey = {
     id,
     path: `${stack.id}/${id}`,
+    stack: stack.id,
     source: request.source,
     alias: `alias/${plan.name}/${application}/${classification}/${serviceSegment}`,
     description: `keyplane ${plan.name}: ${classification} data of ${application} (${services.join(", ")})`,
@@ -216,6 +219,7 @@ function deriveMonitoringKey(plan: KeyPlan, stack: StackPlan): DerivedKey {
   const key: DerivedKey = {
     id,
     path: `${stack.id}/${id}`,
+    stack: stack.id,
     source: "monitoring",
     alias: `alias/${plan.name}/${MONITORING_APPLICATION}/${MONITORING_CLASSIFICATION}/shared`,
     description: `keyplane ${plan.name}: key usage trail and alerts of ${stack.id}`,
@@ -261,4 +265,12 @@ function tagsOf(key: DerivedKey, service: string): Record<string, string> {
 /** Every key a stack creates, data keys first. */
 export function stackKeys(stack: StackPlan): DerivedKey[] {
   return stack.monitoringKey ? [...stack.keys, stack.monitoringKey] : stack.keys;
+}
+
+/**
+ * Every key the plan creates, stack by stack (each stack's data keys, then its monitoring key): the one
+ * list `plan explain` prints, the budget counts and the guardrails check.
+ */
+export function createdKeys(derived: DerivedPlan): DerivedKey[] {
+  return derived.stacks.flatMap(stackKeys);
 }

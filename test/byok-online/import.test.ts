@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync, randomBytes } from "node:crypto";
+import { createHmac, createPrivateKey, generateKeyPairSync, randomBytes } from "node:crypto";
 import {
   CreateAliasCommand,
   CreateKeyCommand,
@@ -9,6 +9,7 @@ import type { KeyplaneError } from "../../byok/errors";
 import { importMaterial } from "../../byok/import/import-material";
 import { getImportParameters, type ImportParameters } from "../../byok/import/parameters";
 import { verifyImport } from "../../byok/import/verify";
+import { verifyByCheckValue } from "../../byok/import/verify-check-value";
 import { createKmsClient } from "../../byok/kms/client";
 import { createLimiter } from "../../byok/kms/limiter";
 import { listKeys } from "../../byok/kms/list-keys";
@@ -126,6 +127,10 @@ describe("import and verify", () => {
         check: "encrypt-decrypt",
       },
     );
+    // Material waiting for its rotation cannot be proven by a round trip (KMS uses the current one): said.
+    await expect(
+      verifyImport(kms, { keyArn: arn, keySpec: "SYMMETRIC_DEFAULT", material, pendingRotation: true }),
+    ).resolves.toMatchObject({ check: "pending-rotation" });
   });
 
   test("HMAC: KMS's GenerateMac equals the local HMAC; other material is caught", async () => {
@@ -145,6 +150,22 @@ describe("import and verify", () => {
     );
     expect(error.code).toBe("INTEGRITY");
     expect(error.message).toContain("GenerateMac differs");
+    // Without the material (the air-gapped import): KMS's MAC of the zero block is the check value.
+    const expected = createHmac("sha256", material).update(Buffer.alloc(16)).digest().subarray(0, 3);
+    await expect(
+      verifyByCheckValue(kms, { keyArn: arn, keySpec: "HMAC_256", recorded: expected.toString("hex") }),
+    ).resolves.toMatchObject({
+      check: "generate-mac",
+      checkValue: expected.toString("hex").toUpperCase(),
+      checkValueSource: "kms",
+    });
+    const recordError = await rejection(
+      verifyByCheckValue(kms, { keyArn: arn, keySpec: "HMAC_256", recorded: "000000" }),
+    );
+    expect(recordError.code).toBe("INTEGRITY");
+    expect(recordError.message).toBe(
+      `verify ${arn}: KMS holds material with check value ${expected.toString("hex").toUpperCase()}; the wrap record says 000000`,
+    );
   });
 
   test("RSA for encryption: KMS decrypts what was encrypted here to the material's public key", async () => {

@@ -86,7 +86,19 @@ describe("byok generate and kcv", () => {
       "--key-spec: expected one of SYMMETRIC_DEFAULT",
     ],
     [["byok", "kcv"], "missing --material"],
-    [["byok", "wrap", "--public-key", "offline-steps.jsonl"], "missing --wrapping-algorithm"],
+    [
+      [
+        "byok",
+        "wrap",
+        "--public-key",
+        "offline-steps.jsonl",
+        "--material",
+        "offline-steps.jsonl",
+        "--out",
+        "w.bin",
+      ],
+      "missing --wrapping-algorithm (or --params)",
+    ],
     [
       [
         "byok",

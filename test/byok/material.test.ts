@@ -4,7 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
-import { combineComponents, componentCheckValue, parseComponent } from "../../byok/components";
+import {
+  combineComponents,
+  componentCheckValue,
+  matchRecordedCheckValue,
+  parseComponent,
+  recordableCheckValues,
+} from "../../byok/components";
 import { aesCheckValue } from "../../byok/kcv";
 import { generateMaterial } from "../../byok/material/generate";
 import { KeyMaterial } from "../../byok/material/key-material";
@@ -293,6 +299,40 @@ describe("custodian components", () => {
       "typo.hex: a HMAC_256 component must be 64 to 128 hex digits (even); it holds characters that are not hex digits",
     );
     expect(parseComponent("HMAC_256", c1 + c2, "long.hex")).toHaveLength(64);
+    // Components after the first must be exactly as long as it: the error says the exact length.
+    expect(() => parseComponent("HMAC_256", c1 + c2, "component 2", 32)).toThrow(
+      "component 2: a HMAC_256 component must be 64 hex digits, as long as component 1; got 128",
+    );
+    expect(parseComponent("HMAC_256", c1, "component 2", 32)).toHaveLength(32);
+  });
+
+  it("a component form may carry the CMAC or the legacy AES-ECB check value: either is recognised, case-insensitively", () => {
+    const key = bytes(c1);
+    // Computed apart from keyplane: OpenSSL's CMAC and its AES-256-ECB of one zero block.
+    const cmac = openssl(
+      ["mac", "-cipher", "AES-256-CBC", "-macopt", `hexkey:${c1}`, "CMAC"],
+      Buffer.alloc(16),
+    )
+      .toString("utf8")
+      .trim()
+      .slice(0, 6)
+      .toUpperCase();
+    const legacy = openssl(["enc", "-aes-256-ecb", "-nopad", "-K", c1], Buffer.alloc(16))
+      .subarray(0, 3)
+      .toString("hex")
+      .toUpperCase();
+    const candidates = recordableCheckValues("SYMMETRIC_DEFAULT", key);
+    expect(candidates).toEqual([
+      { value: cmac, method: "cmac" },
+      { value: legacy, method: "legacy-ecb" },
+    ]);
+    expect(matchRecordedCheckValue(candidates, cmac.toLowerCase())?.method).toBe("cmac");
+    expect(matchRecordedCheckValue(candidates, ` ${legacy.slice(0, 3)} ${legacy.slice(3)} `)?.method).toBe(
+      "legacy-ecb",
+    );
+    expect(matchRecordedCheckValue(candidates, "000000")).toBeUndefined();
+    // HMAC keys have one check value: HMAC of a zero block.
+    expect(recordableCheckValues("HMAC_256", key).map((candidate) => candidate.method)).toEqual(["hmac"]);
   });
 
   it("refuses one component, different lengths, equal components, cancelling components and asymmetric specs", () => {

@@ -198,12 +198,17 @@ describe("expiry model", () => {
       assessExpiry(
         [
           external([
-            { importState: "PENDING_IMPORT", expirationModel: "KEY_MATERIAL_EXPIRES", validTo: day(-1) },
+            {
+              importState: "PENDING_IMPORT",
+              materialState: "CURRENT",
+              expirationModel: "KEY_MATERIAL_EXPIRES",
+              validTo: day(-1),
+            },
           ]),
         ],
         NOW,
       )[0],
-    ).toMatchObject({ status: "expired", action: expect.stringContaining("escrow") });
+    ).toMatchObject({ status: "expired", materialState: null, action: expect.stringContaining("escrow") });
     expect(assessExpiry([external([], { keyState: "PendingImport" })], NOW)[0]).toMatchObject({
       status: "pending-import",
       daysLeft: null,

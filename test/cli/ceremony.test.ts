@@ -61,6 +61,10 @@ async function externalKey(
   return KeyMetadata!.Arn!;
 }
 
+/** The HMAC check value, computed here apart from keyplane: HMAC-SHA-256 of a zero block, 3 bytes. */
+const hmacCheckValue = (key: Buffer) =>
+  createHmac("sha256", key).update(Buffer.alloc(16)).digest().subarray(0, 3).toString("hex").toUpperCase();
+
 const journalLines = (file: string) =>
   readFileSync(file, "utf8")
     .split("\n")
@@ -257,7 +261,6 @@ describe("byok ceremony by flags", () => {
   test.each([
     ["--key", ["--key"]],
     ["--material", ["--material"]],
-    ["--expires-in, --valid-to or --no-expiry", ["--expires-in"]],
     ["--escrow-dir", ["--escrow-dir"]],
     ["--journal", ["--journal"]],
     ["--yes", ["--yes"]],
@@ -282,9 +285,97 @@ describe("byok ceremony by flags", () => {
   });
 });
 
+test("--passphrase-file seals each escrow share without a terminal; one per share or exit 2 before KMS", async () => {
+  const arn = await externalKey("alias/ceremony/sealed-by-flag");
+  const files = ["alice", "bob", "carol"].map((name) => {
+    const file = join(dir, `flag-${name}.txt`);
+    writeFileSync(file, `${name} sealing passphrase\n`, { mode: 0o600 });
+    return file;
+  });
+  const tooFew = await runCli(flagArgs(arn, "sealed-few", ["--passphrase-file", ...files.slice(0, 2)]), {
+    env,
+  });
+  expect([tooFew.code, tooFew.stderr]).toEqual([
+    2,
+    "keyplane: --passphrase-file: give one per escrow share (3), got 2\n",
+  ]);
+  const result = await runCli(
+    ["--output", "json", ...flagArgs(arn, "sealed-flag", ["--passphrase-file", ...files])],
+    { env },
+  );
+  expect(result.code).toBe(0);
+  const shareFiles = JSON.parse(result.stdout).escrowFiles as string[];
+  expect(shareFiles).toHaveLength(3);
+  for (const file of shareFiles) {
+    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ share: null, sealed: { kdf: "scrypt" } });
+  }
+  const combined = await runCli([
+    "byok",
+    "escrow",
+    "combine",
+    "--share",
+    shareFiles[0]!,
+    shareFiles[2]!,
+    "--passphrase-file",
+    files[0]!,
+    files[2]!,
+    "--out",
+    join(dir, "sealed-flag-recovered.bin"),
+  ]);
+  expect(combined.code).toBe(0);
+});
+
+test("a step KMS refuses is journaled with its message, not only its code", async () => {
+  const arn = await externalKey("alias/ceremony/refused-step");
+  expect((await runCli(flagArgs(arn, "refused-first"), { env })).code).toBe(0);
+  // Other material as EXISTING_KEY_MATERIAL: KMS refuses the import, after the journal has begun.
+  const result = await runCli(flagArgs(arn, "refused-step", ["--import-type", "existing"]), { env });
+  expect(result.code).toBe(1);
+  const failed = journalLines(join(dir, "refused-step.jsonl")).find((line) => line.outcome === "failed");
+  expect(failed).toMatchObject({
+    error: expect.any(String),
+    message: expect.stringContaining(String(failed?.error)),
+  });
+  expect(String(failed?.message).length).toBeGreaterThan(String(failed?.error).length);
+});
+
+test("without a TTY, --expires-in defaults to the key's material-validity tag, as --help says; escrow to 2 of 3", async () => {
+  const tagged = await externalKey("alias/ceremony/tag-expiry", "SYMMETRIC_DEFAULT", "45");
+  const without = (args: string[], flag: string) => {
+    const at = args.indexOf(flag);
+    return [...args.slice(0, at), ...args.slice(at + 2)];
+  };
+  const withoutExpiry = (key: string, name: string) => without(flagArgs(key, name), "--expires-in");
+  // The escrow flags default as rotation apply's do: 3 shares, any 2 recover.
+  const defaults = without(
+    without(withoutExpiry(tagged, "tag-expiry"), "--escrow-shares"),
+    "--escrow-threshold",
+  );
+  const result = await runCli(["--output", "json", ...defaults], { env });
+  expect(result.code).toBe(0);
+  expect(JSON.parse(result.stdout).escrowFiles).toEqual([
+    expect.stringMatching(/-share-1-of-3\.json$/),
+    expect.stringMatching(/-share-2-of-3\.json$/),
+    expect.stringMatching(/-share-3-of-3\.json$/),
+  ]);
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: tagged }));
+  expect(Math.round((KeyMetadata!.ValidTo!.getTime() - Date.now()) / 86_400_000)).toBe(45);
+
+  const { KeyMetadata: untagged } = await kms.send(new CreateKeyCommand({ Origin: "EXTERNAL" }));
+  const refused = await runCli(withoutExpiry(untagged!.Arn!, "no-tag-expiry"), { env });
+  expect([refused.code, refused.stderr]).toEqual([
+    2,
+    `keyplane: missing --expires-in, --valid-to or --no-expiry (${untagged!.Arn!} has no keyplane:material-validity-days tag to default to)\n`,
+  ]);
+  expect((await kms.send(new DescribeKeyCommand({ KeyId: untagged!.KeyId! }))).KeyMetadata?.KeyState).toBe(
+    "PendingImport",
+  );
+});
+
 describe("byok ceremony at a terminal", () => {
   test("a custodian picks the key from the list and answers every prompt; the steps tick off", async () => {
     const arn = await externalKey("alias/ceremony/interactive", "SYMMETRIC_DEFAULT", "45");
+    await externalKey("alias/ceremony/picker-row-with-a-longer-alias", "HMAC_256");
     const journal = join(dir, "interactive.jsonl");
     const terminal = runInTerminal(["byok", "ceremony"], env);
     try {
@@ -292,6 +383,10 @@ describe("byok ceremony at a terminal", () => {
       const list = terminal.screen;
       expect(list).toContain("alias/ceremony/interactive");
       expect(list).toMatch(/alias\/ceremony\/interactive\s+SYMMETRIC_DEFAULT\s+restricted\s+PendingImport/);
+      // The picker's columns line up whatever the alias lengths (newcomer m9).
+      const rows = list.split("\n").filter((line) => /^[❯ ] alias\//.test(line));
+      expect(rows.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(rows.map((line) => line.search(/ (SYMMETRIC_DEFAULT|HMAC_256) /))).size).toBe(1);
       // Move the cursor down, as a person would, until it rests on our key; then choose it.
       let screen = list;
       for (
@@ -362,7 +457,7 @@ describe("byok ceremony at a terminal", () => {
     expect(journalLines(journal).at(-1)?.event).toBe("ceremony.complete");
   });
 
-  test("custodian components: typed hidden, each check value confirmed, the XOR is what KMS holds", async () => {
+  test("custodian components: typed hidden, each check value typed from the record, the XOR is what KMS holds", async () => {
     const arn = await externalKey("alias/ceremony/components", "HMAC_256");
     const parts = [randomBytes(32), randomBytes(32)];
     const combined = Buffer.from(parts[0]!.map((byte, i) => byte ^ (parts[1]![i] ?? 0)));
@@ -409,13 +504,30 @@ describe("byok ceremony at a terminal", () => {
       terminal.type(`${parts[0]!.toString("hex").slice(0, 32)}${KEYS.enter}`);
       await terminal.waitFor("must be 64 to 128 hex digits");
       terminal.type(`${parts[0]!.toString("hex").slice(32)}${KEYS.enter}`);
-      await terminal.waitFor(/Custodian 1 \(Alice\): component 1 check value is [0-9A-F]{6}/);
-      terminal.type(`y${KEYS.enter}`);
-      await terminal.waitFor("Custodian 2 (Bob): component");
-      terminal.type(`${parts[1]!.toString("hex")}${KEYS.enter}`);
-      await terminal.waitFor(/Custodian 2 \(Bob\): component 2 check value is [0-9A-F]{6}/);
-      terminal.type(`y${KEYS.enter}`);
-      await terminal.waitFor("Import this material now?");
+      // The custodian types the check value from the paper record: a wrong one is refused and asked again.
+      await terminal.waitFor("Custodian 1 (Alice): component 1 check value (HMAC)");
+      terminal.type(`000000${KEYS.enter}`);
+      await terminal.waitFor("does not match component 1");
+      terminal.type(`${KEYS.backspace.repeat(6)}${hmacCheckValue(parts[0]!).toLowerCase()}${KEYS.enter}`);
+      // The confirmation and the next prompt can arrive in one write: wait for both together. The later
+      // components must be exactly as long as the first: the prompt says so.
+      await terminal.waitFor(
+        new RegExp(
+          `Component 1 matches its HMAC check value \\(HMAC ${hmacCheckValue(parts[0]!)}\\)[\\s\\S]*Custodian 2 \\(Bob\\): component \\(64 hex digits\\)`,
+        ),
+      );
+      terminal.type(`${parts[1]!.toString("hex")}00${KEYS.enter}`);
+      await terminal.waitFor("got 66");
+      terminal.type(`${KEYS.backspace.repeat(2)}${KEYS.enter}`);
+      await terminal.waitFor("Custodian 2 (Bob): component 2 check value (HMAC)");
+      terminal.type(`${hmacCheckValue(parts[1]!)}${KEYS.enter}`);
+      await terminal.waitFor("Combined key check value (HMAC; empty: no record yet)");
+      terminal.type(`${hmacCheckValue(combined)}${KEYS.enter}`);
+      await terminal.waitFor(
+        new RegExp(
+          `The combined key matches its HMAC check value \\(HMAC ${hmacCheckValue(combined)}\\)[\\s\\S]*Import this material now\\?`,
+        ),
+      );
       terminal.type(`y${KEYS.enter}`);
       await terminal.waitFor("Witness Carol: did you watch begin,escrow,import,verify,complete");
       terminal.type(`y${KEYS.enter}`);

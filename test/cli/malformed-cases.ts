@@ -496,12 +496,20 @@ export function offlineCases(): MalformedCase[] {
   add("--profile that does not exist", ["--profile", "no-such-profile", "expiry"], 2, /no-such-profile/);
   add("AWS_PROFILE that does not exist", ["expiry"], 2, /AWS_PROFILE: no profile 'nope-env'/);
   cases[cases.length - 1]!.env = { AWS_PROFILE: "nope-env" };
-  for (const value of ["", "UPPER", "has space", "x/y", "-lead", `a${"b".repeat(63)}`]) {
+  // Anything with a '.' or '/' is a key plan file (exit 1 when it is missing), the rest must be a plan name.
+  for (const value of ["", "UPPER", "has space", "-lead", `a${"b".repeat(63)}`]) {
     add(`rotation status --plan '${value}'`, ["rotation", "status", "--plan", value], 2);
     add(`rotation plan --plan '${value}'`, ["rotation", "plan", "--plan", value], 2);
     add(`rotation apply --plan '${value}'`, ["rotation", "apply", "--plan", value], 2);
     add(`expiry --plan '${value}'`, ["expiry", "--plan", value], 2);
   }
+  add(
+    "rotation status --plan of a missing plan file",
+    ["rotation", "status", "--plan", "x/y"],
+    1,
+    /no such file/,
+  );
+  add("expiry --plan of a malformed plan file", ["expiry", "--plan", "plans/version-2.yaml"], 1, /version/);
   for (const command of ["status", "plan", "apply"]) {
     add(`rotation ${command} --plan with --all`, ["rotation", command, "--plan", "acme", "--all"], 2);
   }

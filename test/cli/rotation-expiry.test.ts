@@ -184,6 +184,9 @@ describe("keyplane rotation", () => {
         ["import-and-rotate-on-demand", "planned"],
       ]);
 
+      const table = await runCli(["rotation", "plan"], { env });
+      expect(table.stdout.split("\n")[0]).toMatch(/^OUTCOME\s+KEY\s+ACTION\s+CHECK VALUE\s+DETAIL$/);
+
       const missing = await runCli(["--journal", join(dir, "rot.jsonl"), "rotation", "apply"], { env });
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain("missing --escrow-dir");
@@ -200,10 +203,18 @@ describe("keyplane rotation", () => {
       ];
       const applied = await runCli(apply, { env });
       expect(applied.code).toBe(0);
-      expect(JSON.parse(applied.stdout).actions.map((a: { outcome: string }) => a.outcome)).toEqual([
-        "done",
-        "done",
-      ]);
+      const actions = JSON.parse(applied.stdout).actions as {
+        action: string;
+        outcome: string;
+        checkValue?: string;
+        escrowFiles?: string[];
+      }[];
+      expect(actions.map((a) => a.outcome)).toEqual(["done", "done"]);
+      // The new material's check value and share files, for the custodians' paper record (newcomer m12).
+      expect(actions.find((a) => a.action === "import-and-rotate-on-demand")).toMatchObject({
+        checkValue: expect.stringMatching(/^[0-9A-F]{6}$/),
+        escrowFiles: [expect.stringContaining("rot-escrow"), expect.any(String), expect.any(String)],
+      });
       const again = await runCli(apply, { env });
       expect(again.code).toBe(0);
       expect(JSON.parse(again.stdout).actions).toEqual([]);

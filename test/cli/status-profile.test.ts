@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { basePlan, planYaml } from "../stacks/plans";
 import { runCli } from "../support/cli";
 import { DUMMY_CREDENTIALS, type SandboxHandle, startSandbox } from "../support/sandbox";
 import { taggedKey } from "./fleet-support";
@@ -92,10 +93,15 @@ test("rotation status: an imported key without material, or whose material expir
   expect(expiry.code).toBe(3);
 }, 240_000);
 
-test("--plan that matches no key is an error naming the plan, in rotation and expiry", async () => {
+test("--plan that matches no key is an error naming the plan, in rotation and expiry; a plan file names its plan", async () => {
+  // A value that cannot be a plan name is a key plan file, as `plan lint --plan` takes it: its name counts.
+  const file = join(dir, "typo.keyplan.yaml");
+  writeFileSync(file, planYaml({ ...basePlan(), name: "typo" }));
   for (const args of [
     ["rotation", "status", "--plan", "typo"],
     ["expiry", "--plan", "typo"],
+    ["rotation", "status", "--plan", file],
+    ["expiry", "--plan", file],
   ]) {
     const result = await runCli(args, { env });
     expect(result.code).toBe(1);
@@ -103,6 +109,9 @@ test("--plan that matches no key is an error naming the plan, in rotation and ex
       "keyplane: --plan typo: no key is tagged keyplane:plan=typo in us-east-1 (check the plan name, --regions and the account)\n",
     );
   }
+  const missing = await runCli(["expiry", "--plan", join(dir, "absent.yaml")], { env });
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toMatch(/^keyplane: .*absent\.yaml: no such file .*\n$/);
 }, 120_000);
 
 test("--profile reads endpoint_url, region, credentials and the sandbox clock from the profile, as AWS_PROFILE does", async () => {

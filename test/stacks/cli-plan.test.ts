@@ -23,27 +23,66 @@ describe("keyplane plan explain", () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(
-      /^ALIAS\s+CLASSIFICATION\s+APPLICATION\s+SERVICES\s+ORIGIN\s+KEY SPEC\s+ROTATION\s+AWS MANAGED KEY$/,
+      /^ALIAS\s+CLASSIFICATION\s+APPLICATION\s+SERVICES\s+ORIGIN\s+KEY SPEC\s+ROTATION\s+VALIDITY\s+AWS MANAGED KEY$/,
     );
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^alias\/acme\/payments\/restricted\/s3\s+restricted\s+payments\s+s3\s+EXTERNAL\s+SYMMETRIC_DEFAULT\s+90d\s+-$/,
+        /^alias\/acme\/payments\/restricted\/s3\s+restricted\s+payments\s+s3\s+EXTERNAL\s+SYMMETRIC_DEFAULT\s+90d\s+180d\s+-$/,
       ),
     );
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^alias\/aws\/s3\s+public\s+payments\s+s3\s+AWS_MANAGED\s+SYMMETRIC_DEFAULT\s+-\s+aws\/s3$/,
+        /^alias\/aws\/s3\s+public\s+payments\s+s3\s+AWS_MANAGED\s+SYMMETRIC_DEFAULT\s+-\s+-\s+aws\/s3$/,
       ),
     );
+    // The stacks' monitoring key is listed: it is one of the keys the budget counts.
+    expect(lines).toContainEqual(expect.stringMatching(/^alias\/acme\/keyplane\/monitoring\/shared\s/));
   });
 
-  test("--output json", async () => {
+  test("--output json: an object with the plan's name and its keys, each with stack, account and tags", async () => {
     const result = await runCli(["--output", "json", "plan", "explain", "--plan", EXAMPLE]);
-    const rows = JSON.parse(result.stdout) as { alias: string; services: string[]; stack: string | null }[];
-    expect(rows.find((row) => row.alias === "alias/acme/orders/confidential/shared")).toMatchObject({
-      services: ["dynamodb", "sqs"],
+    const shape = JSON.parse(result.stdout) as {
+      plan: string;
+      keys: { alias: string; services: string[]; stack: string | null }[];
+    };
+    expect(shape.plan).toBe("acme");
+    expect(shape.keys.find((row) => row.alias === "alias/acme/payments/restricted/s3")).toEqual({
+      alias: "alias/acme/payments/restricted/s3",
+      classification: "restricted",
+      application: "payments",
+      services: ["s3"],
+      origin: "EXTERNAL",
+      keySpec: "SYMMETRIC_DEFAULT",
+      rotationDays: 90,
+      materialValidityDays: 180,
+      awsManagedKey: null,
       stack: "acme-security-us-east-1",
+      account: "111111111111",
+      tags: {
+        "keyplane:plan": "acme",
+        "keyplane:classification": "restricted",
+        "keyplane:application": "payments",
+        "keyplane:service": "s3",
+        "keyplane:rotation-days": "90",
+        "keyplane:material-validity-days": "180",
+      },
     });
+  });
+
+  test("a decentralized plan: an ACCOUNT column tells the per-account monitoring keys apart", async () => {
+    const result = await runCli([
+      "plan",
+      "explain",
+      "--plan",
+      join(ROOT, "examples", "decentralized.keyplan.yaml"),
+    ]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^ACCOUNT\s+ALIAS\s+CLASSIFICATION\s/);
+    expect(lines.filter((line) => line.includes("alias/globex/keyplane/monitoring/shared"))).toEqual([
+      expect.stringMatching(/^666666666666\s+alias\/globex\/keyplane\/monitoring\/shared\s/),
+      expect.stringMatching(/^777777777777\s+alias\/globex\/keyplane\/monitoring\/shared\s/),
+    ]);
   });
 
   test("KEYPLANE_PLAN names the plan; a malformed plan is one line and exit 1", async () => {
@@ -95,7 +134,14 @@ describe("keyplane plan lint", () => {
     );
     const result = await runCli(["--output", "json", "plan", "lint", "--plan", file]);
     expect(result.code).toBe(1);
-    const rows = JSON.parse(result.stdout) as { rule: string; suppressed: string | null }[];
+    const shape = JSON.parse(result.stdout) as {
+      plan: string;
+      file: string;
+      errors: number;
+      findings: { rule: string; suppressed: string | null }[];
+    };
+    expect([shape.plan, shape.file, shape.errors]).toEqual(["acme", file, 1]);
+    const rows = shape.findings;
     expect(rows.filter((row) => row.rule === "KP-UNUSED-KEY").map((row) => row.suppressed)).toEqual([
       "payments go live in June",
       "payments go live in June",
@@ -106,6 +152,7 @@ describe("keyplane plan lint", () => {
         severity: "error",
         rule: "KP-ROTATION",
         path: "acme-security-us-east-1/payments-internal-sqs",
+        yamlPath: "classifications.internal.rotationDays",
         message: "rotates every 400 days; the profile allows at most 365",
         fix: "set rotationDays to at most 365",
         suppressed: null,
@@ -116,7 +163,26 @@ describe("keyplane plan lint", () => {
     );
     const table = await runCli(["plan", "lint", "--plan", file]);
     expect(table.stdout).toMatch(
-      /warning \(suppressed\)\s+KP-UNUSED-KEY\s+acme-security-us-east-1\/payments-restricted-s3\s+.*payments go live in June/,
+      /warning \(suppressed\)\s+KP-UNUSED-KEY\s+applications\.payments\.users\s+acme-security-us-east-1\/payments-restricted-s3\s+.*payments go live in June/,
+    );
+  });
+
+  test("an EXTERNAL key with no custodians fails, naming the YAML path to fix", async () => {
+    const file = planFile(variant({ custodians: undefined }));
+    const result = await runCli(["plan", "lint", "--plan", file]);
+    expect(result.code).toBe(1);
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^SEVERITY\s+RULE\s+PLAN FIELD\s+PATH\s+MESSAGE\s+FIX \/ SUPPRESSION REASON$/);
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(
+        /^error\s+KP-IMPORTER\s+custodians\s+acme-security-us-east-1\/payments-restricted-s3\s+no principal may import material into this EXTERNAL key/,
+      ),
+      expect.stringMatching(
+        /^error\s+KP-IMPORTER\s+custodians\s+acme-security-us-east-1\/payments-restricted-rds\s/,
+      ),
+    ]);
+    expect(result.stderr).toBe(
+      `keyplane: ${file}: 2 guardrail error(s) (fix them, or add a suppress entry with a reason)\n`,
     );
   });
 });

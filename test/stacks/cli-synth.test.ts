@@ -66,7 +66,9 @@ describe("keyplane synth", () => {
     const result = await runCli(["synth", "--plan", "keyplan.yaml", "--out", "out"], { cwd: dir });
     expect(result.code).toBe(3);
     expect(result.stderr.split("\n")).toEqual([
-      expect.stringMatching(/^keyplane: error KP-BUDGET acme: the plan derives 4 keys; budget.maxKeys is 2/),
+      expect.stringMatching(
+        /^keyplane: error KP-BUDGET acme \(budget\.maxKeys\): the plan creates 5 keys \(4 data, 1 monitoring\); budget.maxKeys is 2/,
+      ),
       "keyplane: keyplan.yaml: 1 guardrail error(s); nothing written",
       "",
     ]);
@@ -178,7 +180,7 @@ describe("AWS CLI habits", () => {
   test("--query runs JMESPath on the JSON shape; --output text prints it tab-separated", async () => {
     const query = await runCli([
       "--query",
-      "[?origin=='EXTERNAL'].alias",
+      "keys[?origin=='EXTERNAL'].alias",
       "plan",
       "explain",
       "--plan",
@@ -193,7 +195,7 @@ describe("AWS CLI habits", () => {
       "--output",
       "text",
       "--query",
-      "[?origin=='EXTERNAL'].[alias, rotationDays]",
+      "keys[?origin=='EXTERNAL'].[alias, rotationDays]",
       "plan",
       "explain",
       "--plan",

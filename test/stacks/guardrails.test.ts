@@ -9,14 +9,15 @@ const findingsOf = (plan: Record<string, unknown>, rule: string) =>
   lintPlan(derived(plan)).filter((finding) => finding.rule === rule);
 const compliant = variant({});
 
-/** [rule, failing plan, severity, path, message] */
-const FAILING: [string, Record<string, unknown>, string, string, string][] = [
+/** [rule, failing plan, severity, construct path, message, YAML path] */
+const FAILING: [string, Record<string, unknown>, string, string, string, string][] = [
   [
     "KP-ROTATION",
     variant({ compliance: ["pci-dss"], "classifications.internal.rotationDays": 400 }),
     "error",
     "acme-security-us-east-1/payments-internal-sqs",
     "rotates every 400 days; the profile allows at most 365",
+    "classifications.internal.rotationDays",
   ],
   [
     "KP-MATERIAL-VALIDITY",
@@ -24,6 +25,7 @@ const FAILING: [string, Record<string, unknown>, string, string, string][] = [
     "error",
     "acme-security-us-east-1/payments-restricted-s3",
     "material valid for 365 days; the profile allows at most 180",
+    "classifications.restricted.materialValidityDays",
   ],
   [
     "KP-EXPIRY-ALARM",
@@ -31,6 +33,7 @@ const FAILING: [string, Record<string, unknown>, string, string, string][] = [
     "warning",
     "acme-security-us-east-1/payments-restricted-s3",
     "no alarm on SecondsUntilKeyMaterialExpiration: expiring material would disable the key unnoticed",
+    "monitoring",
   ],
   [
     "KP-DELETION-WINDOW",
@@ -38,6 +41,7 @@ const FAILING: [string, Record<string, unknown>, string, string, string][] = [
     "error",
     "acme-security-us-east-1/payments-internal-sqs",
     "deletion window of 7 days; the profile requires at least 30",
+    "classifications.internal.deletionWindowDays",
   ],
   [
     "KP-WILDCARD-PRINCIPAL",
@@ -45,6 +49,7 @@ const FAILING: [string, Record<string, unknown>, string, string, string][] = [
     "error",
     "acme-security-us-east-1/payments-restricted-s3",
     'policy statement KeyAdministrators allows Principal "*" without a condition',
+    "administrators",
   ],
   [
     "KP-SEPARATION-OF-DUTIES",
@@ -52,6 +57,7 @@ const FAILING: [string, Record<string, unknown>, string, string, string][] = [
     "error",
     "acme-security-us-east-1/payments-restricted-s3",
     `${ADMIN} is both administrator and user`,
+    "applications.payments.users",
   ],
   [
     "KP-ACCESS-MATRIX",
@@ -59,6 +65,7 @@ const FAILING: [string, Record<string, unknown>, string, string, string][] = [
     "error",
     "acme-security-us-east-1/payments-restricted-s3",
     "none of payments's users can use alias/acme/payments/restricted/s3 through s3",
+    "applications.payments.data.restricted",
   ],
   [
     "KP-LOCKOUT",
@@ -66,13 +73,23 @@ const FAILING: [string, Record<string, unknown>, string, string, string][] = [
     "error",
     "acme-security-us-east-1/payments-restricted-s3",
     "no principal but the deploy role may change the key policy: if the pipeline breaks, the key is unmanageable (AWS support must recover it)",
+    "administrators",
+  ],
+  [
+    "KP-IMPORTER",
+    variant({ custodians: [] }),
+    "error",
+    "acme-security-us-east-1/payments-restricted-s3",
+    "no principal may import material into this EXTERNAL key: it would stay PendingImport",
+    "custodians",
   ],
   [
     "KP-BUDGET",
     variant({ budget: { maxKeys: 3 } }),
     "error",
     "acme",
-    "the plan derives 4 keys; budget.maxKeys is 3",
+    "the plan creates 5 keys (4 data, 1 monitoring); budget.maxKeys is 3",
+    "budget.maxKeys",
   ],
   [
     "KP-UNUSED-KEY",
@@ -80,6 +97,7 @@ const FAILING: [string, Record<string, unknown>, string, string, string][] = [
     "warning",
     "acme-security-us-east-1/payments-restricted-s3",
     "no principal may use this key: it costs money and protects nothing",
+    "applications.payments.users",
   ],
   [
     "KP-MONITORING-REQUIRED",
@@ -87,6 +105,7 @@ const FAILING: [string, Record<string, unknown>, string, string, string][] = [
     "error",
     "acme-security-us-east-1",
     "the compliance profile requires key monitoring (trail, alerts), and it is off",
+    "monitoring",
   ],
 ];
 
@@ -96,11 +115,25 @@ describe("guardrails over a plan", () => {
     expect(lintPlan(derived(variant({ compliance: ["pci-dss", "hipaa", "cis-aws"] })))).toEqual([]);
   });
 
-  test.each(FAILING)("%s fails a plan that breaks it", (rule, plan, severity, path, message) => {
+  test.each(FAILING)("%s fails a plan that breaks it", (rule, plan, severity, path, message, yamlPath) => {
     const findings = findingsOf(plan, rule);
-    expect(findings[0]).toMatchObject({ rule, severity, path, message });
+    expect(findings[0]).toMatchObject({ rule, severity, path, message, yamlPath });
     expect(findings[0]!.fix.length).toBeGreaterThan(10);
     expect(findingsOf(compliant, rule)).toEqual([]);
+  });
+
+  test("KP-IMPORTER: with iamDelegation, IAM policies may name the importers", () => {
+    expect(findingsOf(variant({ custodians: [], iamDelegation: true }), "KP-IMPORTER")).toEqual([]);
+  });
+
+  test("KP-BUDGET counts every key plan explain lists, the monitoring key too", () => {
+    expect(findingsOf(variant({ budget: { maxKeys: 5 } }), "KP-BUDGET")).toEqual([]);
+    expect(findingsOf(variant({ budget: { maxKeys: 4 } }), "KP-BUDGET")[0]!.message).toBe(
+      "the plan creates 5 keys (4 data, 1 monitoring); budget.maxKeys is 4",
+    );
+    expect(findingsOf(variant({ budget: { maxKeys: 3 }, monitoring: false }), "KP-BUDGET")[0]!.message).toBe(
+      "the plan creates 4 keys; budget.maxKeys is 3",
+    );
   });
 
   test("KP-EXPIRY-ALARM is an error where the profile requires monitoring", () => {

@@ -76,7 +76,7 @@ describe("node dist/stacks/main.js", () => {
     const result = await synth(writePlan(variant({ budget: { maxKeys: 2 } })));
     expect(result.code).toBe(3);
     expect(result.stderr.split("\n")).toEqual([
-      "keyplane: error KP-BUDGET acme: the plan derives 4 keys; budget.maxKeys is 2 (fix: share keys across services (shareAcrossServices: true), use aws-managed keys for public data, or raise budget.maxKeys)",
+      "keyplane: error KP-BUDGET acme (budget.maxKeys): the plan creates 5 keys (4 data, 1 monitoring); budget.maxKeys is 2 (fix: share keys across services (shareAcrossServices: true), use aws-managed keys for public data, or raise budget.maxKeys)",
       "keyplane: keyplan.yaml: 1 guardrail error(s); nothing synthesized (fix them, or add a suppress entry with a reason)",
       "",
     ]);

@@ -10,6 +10,7 @@ export const accessMatrix: Rule = {
   id: "KP-ACCESS-MATRIX",
   severity: "error",
   description: "evaluated policies give every principal exactly what the plan intends",
+  setting: "data",
   check: ({ accessDeviations }) =>
     (accessDeviations ?? []).map((deviation) =>
       deviation.notEvaluated

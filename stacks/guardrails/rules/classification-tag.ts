@@ -5,6 +5,7 @@ export const classificationTag: Rule = {
   id: "KP-CLASSIFICATION-TAG",
   severity: "error",
   description: "every key carries a known keyplane:classification tag",
+  setting: "data",
   check: ({ keys, knownClassifications }) =>
     keys.flatMap((key) => {
       const value = key.tags[TAG.classification];

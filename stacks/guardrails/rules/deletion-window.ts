@@ -4,6 +4,7 @@ export const deletionWindow: Rule = {
   id: "KP-DELETION-WINDOW",
   severity: "error",
   description: "deletion windows are at least the profile's minimum",
+  setting: "deletionWindowDays",
   check: ({ keys, thresholds }) =>
     keys
       .filter((key) => key.deletionWindowDays < thresholds.minDeletionWindowDays)

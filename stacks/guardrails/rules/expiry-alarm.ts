@@ -5,6 +5,7 @@ export const expiryAlarm: Rule = {
   id: "KP-EXPIRY-ALARM",
   severity: "warning",
   description: "every external key has an alarm before its material expires",
+  setting: "monitoring",
   check: ({ keys, thresholds }) =>
     keys
       .filter((key) => key.origin === "EXTERNAL" && !key.expiryAlarm)

@@ -8,6 +8,7 @@ export const lockout: Rule = {
   id: "KP-LOCKOUT",
   severity: "error",
   description: "every key policy keeps a principal besides the deploy role able to kms:PutKeyPolicy",
+  setting: "administrators",
   // The deploy role passes AWS's own lockout check, but it is a pipeline: without an administrator (or the
   // account root), a broken pipeline leaves nobody to repair the policy but AWS support.
   check: ({ keys }) =>

@@ -4,6 +4,7 @@ export const materialValidity: Rule = {
   id: "KP-MATERIAL-VALIDITY",
   severity: "error",
   description: "imported key material expires within the profile's validity",
+  setting: "materialValidityDays",
   check: ({ keys, thresholds }) =>
     keys.flatMap((key) => {
       const max = thresholds.maxMaterialValidityDays;

@@ -4,6 +4,7 @@ export const monitoringRequired: Rule = {
   id: "KP-MONITORING-REQUIRED",
   severity: "error",
   description: "monitoring present where the profile requires it",
+  setting: "monitoring",
   check: ({ stacks, thresholds }) =>
     thresholds.monitoringRequired
       ? stacks

@@ -6,6 +6,7 @@ export const oneClassification: Rule = {
   id: "KP-ONE-CLASSIFICATION",
   severity: "error",
   description: "no key serves two classifications",
+  setting: "data",
   check: ({ keys, planName }) =>
     keys.flatMap((key) => {
       const served = new Set<string>();

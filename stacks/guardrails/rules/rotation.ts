@@ -4,6 +4,7 @@ export const rotation: Rule = {
   id: "KP-ROTATION",
   severity: "error",
   description: "symmetric keys rotate within the profile's period",
+  setting: "rotationDays",
   check: ({ keys, thresholds }) =>
     keys.flatMap((key) => {
       const max = thresholds.maxRotationDays;

@@ -13,6 +13,7 @@ export const separationOfDuties: Rule = {
   id: "KP-SEPARATION-OF-DUTIES",
   severity: "error",
   description: "administrators, custodians and users are disjoint",
+  setting: "users",
   check: ({ keys }) =>
     keys.flatMap((key) => {
       const roles = {
@@ -34,6 +35,7 @@ export const separationOfDuties: Rule = {
               path: key.path,
               message: `${principal} is both ${first} and ${second}`,
               fix: `use separate roles for ${first}s and ${second}s`,
+              setting: second === "user" ? ("users" as const) : ("custodians" as const),
             });
           }
         }

@@ -9,6 +9,7 @@ export const unusedKey: Rule = {
   id: "KP-UNUSED-KEY",
   severity: "warning",
   description: "every key has someone who can use it (over-complication)",
+  setting: "users",
   check: ({ keys }) =>
     keys
       .filter((key) => {

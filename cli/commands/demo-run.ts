@@ -7,12 +7,14 @@ import {
   CreateKeyCommand,
   DescribeKeyCommand,
   EnableKeyRotationCommand,
-  KMSClient,
+  type KMSClient,
   ListAliasesCommand,
   type Tag,
 } from "@aws-sdk/client-kms";
 import { KeyplaneError } from "../../byok/errors";
-import { startSandboxServer } from "../../sandbox/index";
+import { EVALUATOR_INSTALL, evaluatorInstalled } from "../../byok/vocabulary/policy-evaluation";
+import { Principals, startSandboxServer } from "../../sandbox/index";
+import { credentialsOf, type DemoRoles, kmsAs, separationOfDuties, writeDemoPrincipals } from "./demo-roles";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const PLAN = join(ROOT, "demo", "keyplan.demo.yaml");
@@ -20,10 +22,6 @@ const CLI = join(ROOT, "dist", "cli", "bin.js");
 const STACKS = join(ROOT, "dist", "stacks", "main.js");
 /** The offline provider mirror of machines without registry access, used when present. */
 const PROVIDER_MIRROR = "/opt/tf-plugins";
-const CREDENTIALS = {
-  AWS_ACCESS_KEY_ID: "AKIAKEYPLANEDEMO0000",
-  AWS_SECRET_ACCESS_KEY: "keyplane-demo-secret",
-};
 
 let step = 0;
 function section(title: string, words: string): void {
@@ -77,6 +75,14 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
     "keyplane demo: one bring-your-own-key from plan to renewal, on a KMS sandbox on this machine.\n" +
       "Nothing here talks to AWS; every step is the real command a custodian or a pipeline runs.\n",
   );
+  // Enforcement needs the IAM policy evaluator, an opt-in install (AGPL-3.0-or-later).
+  const enforcing = evaluatorInstalled();
+  const roles = writeDemoPrincipals(PLAN, work);
+  if (!enforcing) {
+    process.stderr.write(
+      `The IAM policy evaluator is not installed (AGPL-3.0-or-later, opt-in: ${EVALUATOR_INSTALL}), so the sandbox does not enforce key policies in this run.\n`,
+    );
+  }
   const sandbox = await startSandboxServer({
     host: "127.0.0.1",
     port: 0,
@@ -85,10 +91,13 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
     quotas: false,
     faults: {},
     accountId: "111111111111",
+    principals: Principals.fromFile(roles.file, "111111111111"),
+    enforcePolicies: enforcing,
   });
+  // Every keyplane command of the demo runs as the custodian; Terraform as the pipeline (below).
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...CREDENTIALS,
+    ...credentialsOf(roles.custodian),
     AWS_ENDPOINT_URL_KMS: sandbox.url,
     AWS_ENDPOINT_URL_STS: sandbox.url,
     AWS_REGION: "us-east-1",
@@ -107,7 +116,16 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
   try {
     section(
       "Sandbox",
-      `A local KMS listens at ${sandbox.url} (state in ${join(work, "sandbox-state.json")}).`,
+      `A local KMS listens at ${sandbox.url} (state in ${join(work, "sandbox-state.json")}), ${
+        enforcing ? "enforcing key policies, grants and IAM policies as AWS does" : "not enforcing policies"
+      }. Its principals file (${roles.file}) gives each role of the plan the IAM policy \`keyplane plan access\` synthesizes: ${[
+        roles.administrator,
+        roles.custodian,
+        roles.deployer,
+        roles.application,
+      ]
+        .map((principal) => principal.arn)
+        .join(", ")}; and a CI user, ${roles.pipeline.arn}.`,
     );
 
     section(
@@ -127,28 +145,21 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
 
     section(
       "terraform apply",
-      "Creating the keys as a platform engineer would. BYOK keys are created empty and wait for their material.",
+      `Creating the keys as a pipeline would: Terraform signs as the CI user and its provider assumes the plan's deploy role (${roles.deployer.arn}), which every key policy names, so AWS's policy lockout safety check passes without a bypass. BYOK keys are created empty and wait for their material.`,
     );
-    await applyStack(stack, env, work);
+    await applyStack(stack, { ...env, ...credentialsOf(roles.pipeline) }, work, roles);
 
-    const client = new KMSClient({
-      endpoint: sandbox.url,
-      region: "us-east-1",
-      credentials: {
-        accessKeyId: CREDENTIALS.AWS_ACCESS_KEY_ID,
-        secretAccessKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-      },
-    });
+    const client = kmsAs(sandbox.url, roles.custodian);
     const byok = await byokAliases(client);
     client.destroy();
     section(
       "Before the ceremony",
-      "`keyplane expiry` pages someone (exit code 3) while a key waits in PendingImport:",
+      `From here on every keyplane command runs as the custodian (${roles.custodian.arn}). \`keyplane expiry\` pages someone (exit code 3) while a key waits in PendingImport:`,
     );
     await showExit(await keyplane(["expiry"]));
 
     const journal = join(work, "journal.jsonl");
-    const roles = [
+    const people = [
       "--operator",
       "Dana",
       "--custodian",
@@ -172,7 +183,7 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
         "script",
         "--key",
         alias,
-        ...roles,
+        ...people,
         "--out",
         join(work, `script-${alias.replace(/\W+/g, "-")}.html`),
       ]);
@@ -199,8 +210,18 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
         "3",
         "--escrow-threshold",
         "2",
-        ...roles,
+        ...people,
       ]);
+    }
+
+    if (enforcing && byok[0]) {
+      section(
+        "Separation of duties",
+        `Now that ${byok[0]} holds material, who may read data under it? The application may, only through its own service; the administrator manages and the custodian imports, neither reads:`,
+      );
+      for (const line of await separationOfDuties(sandbox.url, roles, byok[0])) {
+        process.stderr.write(`${line}\n`);
+      }
     }
 
     section(
@@ -272,7 +293,12 @@ async function showExit(result: Ran): Promise<void> {
   );
 }
 
-async function applyStack(stack: string, env: NodeJS.ProcessEnv, work: string): Promise<void> {
+async function applyStack(
+  stack: string,
+  env: NodeJS.ProcessEnv,
+  work: string,
+  roles: DemoRoles,
+): Promise<void> {
   const terraform = terraformBinary();
   const tfEnv: NodeJS.ProcessEnv = { ...env, TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
   const configured = tfEnv.TF_CLI_CONFIG_FILE;
@@ -309,24 +335,20 @@ async function applyStack(stack: string, env: NodeJS.ProcessEnv, work: string): 
   process.stderr.write(
     "So the demo creates the synthesized keys with the AWS SDK instead (same specs, tags and aliases).\n",
   );
-  await createWithSdk(stack, env);
+  await createWithSdk(stack, env.AWS_ENDPOINT_URL_KMS ?? "", roles);
 }
 
 interface StackJson {
   resource?: Record<string, Record<string, Record<string, unknown>>>;
 }
 
-/** The keys and aliases of the synthesized stack, created directly: the fallback without Terraform. */
-async function createWithSdk(stack: string, env: NodeJS.ProcessEnv): Promise<void> {
+/**
+ * The keys and aliases of the synthesized stack, created directly as the deploy role with their synthesized
+ * policies: the fallback without Terraform.
+ */
+async function createWithSdk(stack: string, url: string, roles: DemoRoles): Promise<void> {
   const json = JSON.parse(readFileSync(join(stack, "cdk.tf.json"), "utf8")) as StackJson;
-  const client = new KMSClient({
-    endpoint: env.AWS_ENDPOINT_URL_KMS ?? "",
-    region: "us-east-1",
-    credentials: {
-      accessKeyId: CREDENTIALS.AWS_ACCESS_KEY_ID,
-      secretAccessKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-    },
-  });
+  const client = kmsAs(url, roles.deployer);
   try {
     const ids = new Map<string, string>();
     for (const type of ["aws_kms_key", "aws_kms_external_key"]) {
@@ -338,6 +360,7 @@ async function createWithSdk(stack: string, env: NodeJS.ProcessEnv): Promise<voi
           new CreateKeyCommand({
             Origin: type === "aws_kms_external_key" ? "EXTERNAL" : "AWS_KMS",
             Description: String(resource.description ?? name),
+            Policy: String(resource.policy),
             Tags: tags,
           }),
         );

@@ -31,7 +31,7 @@ export interface PrincipalSandbox {
 /** Writes a principals file (the contract's format) and starts a sandbox with it. */
 export async function startWithPrincipals(
   principals: PrincipalSpec[],
-  options: { enforce?: boolean; extraArgs?: string[] } = {},
+  options: { enforce?: boolean; extraArgs?: string[]; region?: string } = {},
 ): Promise<PrincipalSandbox> {
   const dir = mkdtempSync(join(tmpdir(), "keyplane-principals-"));
   const principalsFile = join(dir, "principals.yaml");
@@ -47,6 +47,7 @@ export async function startWithPrincipals(
     }),
   );
   const sandbox = await startSandbox({
+    ...(options.region ? { region: options.region } : {}),
     extraArgs: [
       "--principals",
       principalsFile,

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startSandbox } from "../support/sandbox";
 import { runTerraform, terraformRoundTrip } from "../support/terraform";
@@ -22,8 +22,15 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Skip flags so terraform plan contacts nothing (added as an override file, as an operator would). */
+/**
+ * Skip flags so terraform plan contacts nothing (added as an override file, as an operator would), and no
+ * assume_role: configuring the provider would call STS for the deploy role (an override cannot remove a block).
+ */
 function offlineOverride(stackDir: string, providers: Record<string, unknown>[]): void {
+  const file = join(stackDir, "cdk.tf.json");
+  const json = JSON.parse(readFileSync(file, "utf8")) as { provider: { aws: Record<string, unknown>[] } };
+  for (const provider of json.provider.aws) delete provider.assume_role;
+  writeFileSync(file, JSON.stringify(json));
   const flags = {
     skip_credentials_validation: true,
     skip_metadata_api_check: "true",

@@ -9,35 +9,20 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeKeyCommand, ListAliasesCommand } from "@aws-sdk/client-kms";
-import { type DerivedPlan, derivePlan, stackKeys } from "../../stacks/plan/derive";
+import { derivePlan, stackKeys } from "../../stacks/plan/derive";
 import { loadPlanFile } from "../../stacks/plan/load";
-import { planAccess } from "../../stacks/policy/plan-access";
 import { runCli } from "../support/cli";
 import { runTerraform, terraformRoundTrip } from "../support/terraform";
 import { describeWithTool, TERRAFORM } from "../support/tools";
-import { allow, type PrincipalSandbox, type PrincipalSpec, startWithPrincipals } from "./principals";
+import {
+  accessKeyOf,
+  CI_ACCESS_KEY,
+  type PrincipalSandbox,
+  planPrincipals,
+  startWithPrincipals,
+} from "./principals";
 
 const ROOT = join(__dirname, "..", "..");
-const CI_KEY = "AKIACIPIPELINE000001";
-
-/** Every principal of the plan with the identity policy `plan access` synthesizes, plus the CI user. */
-function planPrincipals(derived: DerivedPlan, extra: PrincipalSpec[] = []): PrincipalSpec[] {
-  const access = planAccess(derived.plan.name, derived.stacks.flatMap(stackKeys));
-  return [
-    {
-      arn: `arn:aws:iam::${derived.plan.accounts.security}:user/ci`,
-      accessKeyId: CI_KEY,
-      identityPolicies: [allow("sts:AssumeRole")],
-    },
-    ...access.identityPolicies.map((entry, index) => ({
-      arn: entry.principal,
-      accessKeyId: `AKIAPLANPRINCIPAL${String(index).padStart(3, "0")}`,
-      identityPolicies: [entry.policy],
-    })),
-    ...extra,
-  ];
-}
-
 /** `keyplane synth --sandbox URL` into DIR/out; the stack folders. */
 async function synth(planFile: string, dir: string, url: string): Promise<string> {
   const result = await runCli(["synth", "--plan", planFile, "--out", join(dir, "out"), "--sandbox", url], {
@@ -47,7 +32,7 @@ async function synth(planFile: string, dir: string, url: string): Promise<string
   return join(dir, "out", "stacks");
 }
 
-const ciEnv = (world: PrincipalSandbox) => world.env(CI_KEY);
+const ciEnv = (world: PrincipalSandbox) => world.env(CI_ACCESS_KEY);
 
 describeWithTool(TERRAFORM, "terraform apply as the plan's deploy role, --enforce-policies", () => {
   const cases = [
@@ -82,8 +67,7 @@ describeWithTool(TERRAFORM, "terraform apply as the plan's deploy role, --enforc
         }
         for (const stack of derived.stacks) {
           // The deploy role reads its own account's keys back (its key-policy statement allows DescribeKey).
-          const deployer = principals.find((principal) => principal.arn === stack.deployRoleArn);
-          const kms = world.kms(deployer?.accessKeyId ?? "", { region: stack.region });
+          const kms = world.kms(accessKeyOf(principals, stack.deployRoleArn), { region: stack.region });
           const aliases = ((await kms.send(new ListAliasesCommand({}))).Aliases ?? []).filter((alias) =>
             alias.AliasName?.startsWith(`alias/${derived.plan.name}/`),
           );
@@ -130,10 +114,8 @@ describeWithTool(TERRAFORM, "terraform apply as the plan's deploy role, --enforc
       expect(apply.stderr).toMatch(
         /AccessDeniedException: User: arn:aws:sts::111111111111:assumed-role\/Intruder\/keyplane is not authorized to perform: kms:CreateKey/,
       );
-      const deployer = principals.find((principal) => principal.arn === derived.stacks[0]?.deployRoleArn);
-      expect(
-        (await world.kms(deployer?.accessKeyId ?? "").send(new ListAliasesCommand({}))).Aliases ?? [],
-      ).toEqual([]);
+      const deployer = world.kms(accessKeyOf(principals, derived.stacks[0]?.deployRoleArn ?? ""));
+      expect((await deployer.send(new ListAliasesCommand({}))).Aliases ?? []).toEqual([]);
     } finally {
       await world.stop();
       rmSync(dir, { recursive: true, force: true });

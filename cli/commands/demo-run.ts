@@ -72,7 +72,7 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const work = mkdtempSync(join(tmpdir(), "keyplane-demo-"));
   process.stderr.write(
-    "keyplane demo: one bring-your-own-key from plan to renewal, on a KMS sandbox on this machine.\n" +
+    "keyplane demo: one bring-your-own-key from plan to rotation, on a KMS sandbox on this machine.\n" +
       "Nothing here talks to AWS; every step is the real command a custodian or a pipeline runs.\n",
   );
   // Enforcement needs the IAM policy evaluator, an opt-in install (AGPL-3.0-or-later).
@@ -246,7 +246,7 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
     for (const alias of byok) {
       section(
         `Renewal of ${alias}`,
-        "Two escrow shares recover the same material; its check value is verified and KMS takes it back (EXISTING_KEY_MATERIAL) for another 30 days.",
+        "Two escrow shares recover the same material; its check value is verified and KMS takes it back (EXISTING_KEY_MATERIAL) for another 90 days.",
       );
       await keyplane([
         "--journal",
@@ -257,9 +257,32 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
         alias,
         "--escrow-dir",
         join(work, "escrow", alias.replace(/\W+/g, "-")),
+        "--expires-in",
+        "90d",
       ]);
     }
     await showExit(await keyplane(["expiry", "--within", "14d"]));
+
+    section(
+      "Two months later",
+      `Moving the clock 60 days ahead (to ${await clock("60d")}): the BYOK key's 90-day rotation period has passed.`,
+    );
+    await showExit(await keyplane(["rotation", "status", "--plan", "demo"]));
+    section(
+      "Rotation",
+      "Still as the custodian: fresh material, escrowed 2-of-3 before KMS sees it, imported as NEW_KEY_MATERIAL and made current with RotateKeyOnDemand; the key's ARN and its old ciphertexts stay valid.",
+    );
+    await keyplane([
+      "--journal",
+      journal,
+      "rotation",
+      "apply",
+      "--plan",
+      "demo",
+      "--escrow-dir",
+      join(work, "rotation-escrow"),
+    ]);
+    await showExit(await keyplane(["rotation", "status", "--plan", "demo"]));
 
     section(
       "Journal",
@@ -278,9 +301,9 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
   process.stderr.write(
     `\nDone in ${seconds} s; the sandbox is stopped.\n` +
       (flags.keep
-        ? `Journal: ${join(work, "journal.jsonl")}\nScript and report: ${join(work, "script-*.html")}, ${join(work, "report.html")}\nEscrow shares: ${join(work, "escrow")}\nTerraform: ${join(work, "synth")}\n` +
+        ? `Journal: ${join(work, "journal.jsonl")}\nScript and report: ${join(work, "script-*.html")}, ${join(work, "report.html")}\nEscrow shares: ${join(work, "escrow")}, ${join(work, "rotation-escrow")}\nTerraform: ${join(work, "synth")}\n` +
           `Sandbox state: ${join(work, "sandbox-state.json")} (it holds the demo keys' material, as a KMS would: rehearsal only; delete the folder when done)\n`
-        : `The journal (${join(work, "journal.jsonl")}) and escrow shares (${join(work, "escrow")}) were in a temporary folder, now removed; run \`keyplane demo --keep\` to keep them.\n`),
+        : `The journal (${join(work, "journal.jsonl")}) and escrow shares (${join(work, "escrow")}, ${join(work, "rotation-escrow")}) were in a temporary folder, now removed; run \`keyplane demo --keep\` to keep them.\n`),
   );
   if (!flags.keep) rmSync(work, { recursive: true, force: true });
 }

@@ -6,7 +6,7 @@ import { EVALUATOR_INSTALL } from "../../byok/vocabulary/policy-evaluation";
 import { CLI, runCli } from "../support/cli";
 
 describe("npm start (keyplane demo)", () => {
-  test("walks plan -> apply -> ceremony -> expiry -> renewal on its own enforcing sandbox, as the roles, and stops cleanly", async () => {
+  test("walks plan -> apply -> ceremony -> expiry -> renewal -> rotation on its own enforcing sandbox, as the roles, and stops cleanly", async () => {
     const result = await runCli(["demo"], { timeoutMs: 390_000 });
     expect(result.code).toBe(0);
     const said = result.stderr + result.stdout;
@@ -20,6 +20,8 @@ describe("npm start (keyplane demo)", () => {
       "Ceremony for alias/demo/payments/restricted/s3",
       "Three weeks later",
       "Renewal of alias/demo/payments/restricted/s3",
+      "Two months later",
+      "alias/demo/payments/restricted/s3: import-and-rotate-on-demand done",
       "Script for alias/demo/payments/restricted/s3",
       "chain     intact",
       "the sandbox is stopped",
@@ -46,6 +48,12 @@ describe("npm start (keyplane demo)", () => {
     expect(said).toMatch(/verified by\s+encrypt-decrypt/);
     expect(said).toMatch(/== \d+\. Report\n[^\n]*\n[\s\S]*?chain\s+intact/);
     expect(said).toContain("-> exit code 3: attention needed");
+    // Rotation: overdue (exit 3) before apply, fine (exit 0) after (tables on stdout, the rest on stderr).
+    expect(result.stdout).toMatch(/alias\/demo\/payments\/restricted\/s3 .* overdue\n/);
+    expect(result.stderr).toMatch(/== \d+\. Two months later\n[^\n]*\n-> exit code 3: attention needed\n/);
+    expect(result.stderr).toMatch(
+      /== \d+\. Rotation\n[^\n]*\nalias\/demo\/payments\/restricted\/s3: import-and-rotate-on-demand done\n[\s\S]*?-> exit code 0: all good\n\n== \d+\. Journal/,
+    );
     expect(said).toMatch(/renewed alias\/demo\/payments\/restricted\/s3: check value [0-9A-F]{6}/);
     expect(said).not.toContain("Warning:");
   }, 400_000);

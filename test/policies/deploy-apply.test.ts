@@ -47,7 +47,8 @@ describeWithTool(TERRAFORM, "terraform apply as the plan's deploy role, --enforc
       region: "eu-central-1",
     },
   ];
-  test.each(cases)(
+  // The three applies run side by side: Terraform's provider spends an apply waiting for keys to settle.
+  test.concurrent.each(cases)(
     "$name: every stack applies as its deploy role, keys in the stack's account, no drift",
     async ({ file, region }) => {
       const derived = derivePlan(loadPlanFile(file), { sandbox: true });
@@ -90,7 +91,7 @@ describeWithTool(TERRAFORM, "terraform apply as the plan's deploy role, --enforc
     600_000,
   );
 
-  test("a principal the plan does not name cannot apply the stack: AccessDeniedException", async () => {
+  test.concurrent("a principal the plan does not name cannot apply the stack: AccessDeniedException", async () => {
     const plan = join(ROOT, "demo", "keyplan.demo.yaml");
     const derived = derivePlan(loadPlanFile(plan), { sandbox: true });
     const intruder = "arn:aws:iam::111111111111:role/Intruder";
@@ -120,5 +121,5 @@ describeWithTool(TERRAFORM, "terraform apply as the plan's deploy role, --enforc
       await world.stop();
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 600_000);
 });

@@ -4,7 +4,9 @@
 // then restarted from its state with `--quotas aws --latency 20`, and `keyplane expiry` run over it.
 // Reports the wall time beside the lower bound the quotas put on the calls it made (the sandbox counts
 // them), and throttled calls. Target: within 1.2x of the bound, zero failures.
-// Usage: node bench/fleet-expiry.js [keys]   (needs `npm run build`)
+// With FAULTS (a sandbox --faults spec, e.g. throttle:0.1,5xx:0.02,reset:0.01) the scan also runs with injected
+// failures: how much slower it gets when KMS throttles for reasons keyplane's pacing cannot see.
+// Usage: node bench/fleet-expiry.js [keys] [faults]   (needs `npm run build`)
 const { mkdtempSync, rmSync } = require("node:fs");
 const { tmpdir } = require("node:os");
 const { join } = require("node:path");
@@ -24,6 +26,7 @@ const {
 } = require("./lib");
 
 const KEYS = Number(process.argv[2] ?? 2000);
+const FAULTS = process.argv[3];
 const DAY = 86_400_000;
 
 /** The external keys' specs: mostly symmetric (one ListKeyRotations each), some HMAC and RSA. */
@@ -71,7 +74,15 @@ async function main() {
   try {
     const seedMs = await seed(stateFile);
     console.log(`seeded ${KEYS} keys (${KEYS / 2} EXTERNAL) in ${(seedMs / 1000).toFixed(1)} s, quotas off`);
-    const { child, url } = await startSandbox(["--state", stateFile, "--quotas", "aws", "--latency", "20"]);
+    const { child, url } = await startSandbox([
+      "--state",
+      stateFile,
+      "--quotas",
+      "aws",
+      "--latency",
+      "20",
+      ...(FAULTS ? ["--faults", FAULTS] : []),
+    ]);
     let scan;
     let stats;
     try {
@@ -86,7 +97,9 @@ async function main() {
     const throttled = Object.values(stats.throttled).reduce((a, b) => a + b, 0);
     const bound = quotaBound(stats.requests);
     const wall = scan.ms / 1000;
-    console.log(`keyplane expiry over ${KEYS} keys, sandbox --quotas aws --latency 20 (${machine()})`);
+    console.log(
+      `keyplane expiry over ${KEYS} keys, sandbox --quotas aws --latency 20${FAULTS ? ` --faults ${FAULTS}` : ""} (${machine()})`,
+    );
     console.log(`  calls: ${JSON.stringify(stats.requests)}`);
     console.log(
       `  materials reported: ${report.materials.length}, exit ${scan.code}, throttled calls: ${throttled}`,

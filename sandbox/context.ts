@@ -77,6 +77,7 @@ function keyOfAlias(context: Context, arn: string): KeyRecord {
 }
 
 const STATE_WORDS: Record<KeyState, string> = {
+  Creating: "being created",
   Enabled: "enabled",
   Disabled: "disabled",
   PendingImport: "pending import",
@@ -90,6 +91,15 @@ export function invalidState(key: KeyRecord) {
 /** Management operations (tags, policy, description, aliases, import) refuse keys pending deletion. */
 export function assertNotPendingDeletion(key: KeyRecord): void {
   if (key.state === "PendingDeletion") throw invalidState(key);
+}
+
+/**
+ * While KMS creates a replica it can be described and managed (tags, policy, aliases, description, grants) but
+ * not used, imported into or moved to another state: KMSInvalidStateException, which AWS tells callers to retry.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-replicate.html
+ */
+export function assertCreated(key: KeyRecord): void {
+  if (key.state === "Creating") throw invalidState(key);
 }
 
 /** Cryptographic operations need an Enabled key; a Disabled one is a DisabledException, as in KMS. */

@@ -9,8 +9,6 @@ import {
   generateKeyPair,
   type KeyObject,
   privateDecrypt,
-  privateEncrypt,
-  publicDecrypt,
   publicEncrypt,
   randomBytes,
   sign,
@@ -288,40 +286,6 @@ export function equalBytes(a: Buffer, b: Buffer): boolean {
 export interface SigningScheme {
   hash: "sha256" | "sha384" | "sha512";
   padding?: "pss" | "pkcs1";
-}
-
-/** DigestInfo prefixes of RFC 8017 9.2 (EMSA-PKCS1-v1_5), note 1: what precedes the digest in the signature. */
-const DIGEST_INFO_PREFIX = {
-  sha256: Buffer.from("3031300d060960864801650304020105000420", "hex"),
-  sha384: Buffer.from("3041300d060960864801650304020205000430", "hex"),
-  sha512: Buffer.from("3051300d060960864801650304020305000440", "hex"),
-} as const;
-
-/**
- * RSASSA-PKCS1-v1_5 over a digest the caller computed (MessageType DIGEST): OpenSSL pads DigestInfo || digest.
- * node:crypto has no equivalent for PSS or ECDSA over a precomputed digest (sign(null) still hashes).
- */
-export function signDigestPkcs1(privateKeyDer: Buffer, hash: SigningScheme["hash"], digest: Buffer): Buffer {
-  const key = createPrivateKey({ key: privateKeyDer, format: "der", type: "pkcs8" });
-  return privateEncrypt(
-    { key, padding: constants.RSA_PKCS1_PADDING },
-    Buffer.concat([DIGEST_INFO_PREFIX[hash], digest]),
-  );
-}
-
-export function verifyDigestPkcs1(
-  publicKeyDer: Buffer,
-  hash: SigningScheme["hash"],
-  digest: Buffer,
-  signature: Buffer,
-): boolean {
-  const key = createPublicKey({ key: publicKeyDer, format: "der", type: "spki" });
-  try {
-    const recovered = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, signature);
-    return equalBytes(recovered, Buffer.concat([DIGEST_INFO_PREFIX[hash], digest]));
-  } catch {
-    return false;
-  }
 }
 
 /** KMS signs RAW messages by hashing them; PSS uses a salt as long as the digest. */

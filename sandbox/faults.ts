@@ -1,9 +1,13 @@
 import { KeyplaneError } from "../byok/errors";
 
-/** Failures a client must survive, injected at random: `throttle:0.1,5xx:0.02,reset:0.01`. */
-export type Fault = "throttle" | "5xx" | "reset";
+/**
+ * Failures a client must survive, injected at random: `throttle:0.1,5xx:0.02,reset:0.01,lost:0.01`.
+ * `reset` drops the connection before the request is carried out; `lost` carries it out and then drops the
+ * connection, so the caller cannot tell whether it happened (a timeout after KMS acted) and retries it.
+ */
+export type Fault = "throttle" | "5xx" | "reset" | "lost";
 
-const FAULTS: readonly Fault[] = ["throttle", "5xx", "reset"];
+const FAULTS: readonly Fault[] = ["throttle", "5xx", "reset", "lost"];
 
 export type FaultRates = Partial<Record<Fault, number>>;
 

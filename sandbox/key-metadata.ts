@@ -106,8 +106,10 @@ export function keyMetadata(
   if (mac) metadata.MacAlgorithms = [mac];
   const current = currentMaterial(key);
   if (key.origin === "EXTERNAL") Object.assign(metadata, expiryOf(key, current));
-  // Kept after the material is deleted or expires: the key waits for that same material.
-  if (isSymmetricEncryption(key) && current) metadata.CurrentKeyMaterialId = current.id;
+  // Kept after the material is deleted or expires: the key waits for that same material. A replica being
+  // created has none yet (ReplicateKey's answer shows none).
+  if (isSymmetricEncryption(key) && current && key.state !== "Creating")
+    metadata.CurrentKeyMaterialId = current.id;
   if (key.multiRegion && primary) {
     metadata.MultiRegionConfiguration = {
       MultiRegionKeyType: key.multiRegionRole,

@@ -18,6 +18,7 @@ export function applyTime(store: Store, now: number): boolean {
       changed = true;
       continue;
     }
+    changed = finishCreating(key, now) || changed;
     changed = expireMaterial(key, now) || changed;
     changed = rotateIfDue(key, now) || changed;
   }
@@ -38,6 +39,14 @@ function deleteKey(store: Store, key: KeyRecord): void {
     if (alias.region === key.region && alias.targetKeyId === key.keyId) store.aliases.delete(arn);
   }
   for (const [grantId, grant] of store.grants) if (grant.keyArn === key.arn) store.grants.delete(grantId);
+}
+
+/** A replica's creation ends: generated material is shared at once, imported material waits for its import. */
+function finishCreating(key: KeyRecord, now: number): boolean {
+  if (key.state !== "Creating" || (key.creatingUntil ?? 0) > now) return false;
+  key.state = key.origin === "EXTERNAL" ? "PendingImport" : "Enabled";
+  delete key.creatingUntil;
+  return true;
 }
 
 function expireMaterial(key: KeyRecord, now: number): boolean {

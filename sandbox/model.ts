@@ -5,7 +5,8 @@ import type { Tag } from "./validate";
 
 /** What the sandbox keeps. Times are epoch milliseconds; bytes are base64 (the state file is JSON). */
 
-export type KeyState = "Enabled" | "Disabled" | "PendingImport" | "PendingDeletion";
+/** Creating: a replica between ReplicateKey and the end of its (asynchronous, in KMS) creation. */
+export type KeyState = "Creating" | "Enabled" | "Disabled" | "PendingImport" | "PendingDeletion";
 export type Origin = "AWS_KMS" | "EXTERNAL";
 /**
  * PENDING_MULTI_REGION_IMPORT_AND_ROTATION: new material imported into a multi-Region primary but not yet into
@@ -57,6 +58,8 @@ export interface KeyRecord {
   multiRegion: boolean;
   /** PRIMARY or REPLICA for multi-Region keys. */
   multiRegionRole?: "PRIMARY" | "REPLICA";
+  /** A replica in state Creating becomes Enabled (or PendingImport) once the sandbox clock reaches this. */
+  creatingUntil?: number;
   policy: string;
   tags: Tag[];
   rotation: RotationRecord;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 
 /**
  * An error KMS would answer with: HTTP status plus `{"__type": name, "message": ...}` (AWS JSON 1.1).
@@ -47,10 +48,15 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
 export async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size <= MAX_BODY_BYTES) chunks.push(buffer);
+  try {
+    for await (const chunk of request) {
+      const buffer = chunk as Buffer;
+      size += buffer.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(buffer);
+    }
+  } catch {
+    // The client went away before sending the whole body: its error, not the sandbox's.
+    throw new KmsError("SerializationException", "The request body ended before its Content-Length.");
   }
   if (size > MAX_BODY_BYTES) {
     throw new KmsError(
@@ -84,6 +90,57 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
     "x-amzn-RequestId": requestId,
   });
   response.end(text);
+}
+
+/** Node's default, stated so that the answer can name it. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+/** How long a refused connection may go on sending before it is closed. */
+const DRAIN_MS = 5_000;
+const answered = new WeakSet<Duplex>();
+
+/**
+ * Requests node's HTTP parser refuses before any handler sees them (header section over MAX_HEADER_BYTES, a
+ * request line that is not HTTP). Node's own answer destroys the socket while the client may still be
+ * sending, which the client sees as a reset instead of an answer: this one answers in AWS's JSON shape, reads
+ * what is still coming, and closes. Oversized headers and timeouts get the codes and wording S3 documents for
+ * them (KMS's own are not documented).
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // Node's parser reports each further chunk of a refused request again: it was answered already.
+  if (answered.has(socket)) return;
+  answered.add(socket);
+  if (error.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const { status, body } = clientErrorAnswer(error.code);
+  socket.on("data", () => {});
+  setTimeout(() => socket.destroy(), DRAIN_MS).unref();
+  socket.end(
+    `HTTP/1.1 ${status}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function clientErrorAnswer(code: string | undefined): { status: string; body: string } {
+  const answer = (status: string, type: string, message: string) => ({
+    status,
+    body: JSON.stringify({ __type: type, message }),
+  });
+  if (code === "HPE_HEADER_OVERFLOW") {
+    return answer(
+      "400 Bad Request",
+      "RequestHeaderSectionTooLarge",
+      `Your request header section exceeds the maximum allowed size (${MAX_HEADER_BYTES} bytes).`,
+    );
+  }
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT") {
+    return answer(
+      "408 Request Timeout",
+      "RequestTimeout",
+      "Your socket connection to the server was not read from or written to within the timeout period.",
+    );
+  }
+  return answer("400 Bad Request", "SerializationException", "The request is not a valid HTTP/1.1 request.");
 }
 
 /** Errors KMS explains not at all (invalid ciphertext, signature, MAC) carry no message member. */

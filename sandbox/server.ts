@@ -7,14 +7,17 @@ import { type Caller, Principals } from "./auth/principals";
 import { signingAccessKey, viaService } from "./auth/request";
 import { Clock } from "./clock";
 import { type Context, findKey } from "./context";
+import { answerEstate } from "./estate-route";
 import { drawFault, type FaultRates } from "./faults";
 import { recordLastUsage } from "./last-usage";
 import { applyTime } from "./lifecycle";
 import type { KeyRecord } from "./model";
 import {
+  answerClientError,
   errors,
   type Input,
   KmsError,
+  MAX_HEADER_BYTES,
   parseJsonInput,
   readBody,
   sendError,
@@ -103,6 +106,7 @@ export class Sandbox {
       if (request.method !== "POST")
         throw new KmsError("UnknownOperationException", "Only POST / is supported", 404);
       const body = await readBody(request);
+      if (answerEstate(request, response, path, body, this.principals)) return;
       const target = request.headers["x-amz-target"];
       if (typeof target === "string" && target.startsWith(STS_JSON_PREFIX)) {
         signedRegion(request);
@@ -138,6 +142,11 @@ export class Sandbox {
     body: Buffer,
     requestId: string,
   ): Promise<void> {
+    const path = (request.url ?? "/").split("?", 1)[0];
+    // The AWS JSON protocol posts every operation to "/"; anything else is no KMS operation.
+    if (path !== "/") {
+      throw new KmsError("UnknownOperationException", `No operation at ${path}: KMS answers POST /`, 404);
+    }
     const name = target.startsWith(KMS_PREFIX) ? target.slice(KMS_PREFIX.length) : "";
     const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
     if (!operation) throw new KmsError("UnknownOperationException", `Unknown operation ${target}`);
@@ -172,6 +181,10 @@ export class Sandbox {
     const output = await operation.run(context, input);
     recordLastUsage(context, name, output, requestId);
     if (operation.mutates) await this.store.saveSoon();
+    if (fault === "lost") {
+      request.socket.destroy();
+      return;
+    }
     sendJson(response, 200, output, requestId);
   }
 
@@ -230,9 +243,10 @@ function namedKey(context: Context, input: Input): KeyRecord | undefined {
 /** Starts the sandbox; resolves once it listens. */
 export function startSandboxServer(options: SandboxOptions): Promise<RunningSandbox> {
   const sandbox = new Sandbox(options);
-  const server: Server = createServer((request, response) => {
+  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
     void sandbox.handle(request, response);
   });
+  server.on("clientError", answerClientError);
   server.keepAliveTimeout = 5_000;
   return new Promise((resolve, reject) => {
     const refuse = (error: NodeJS.ErrnoException) =>

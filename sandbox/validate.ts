@@ -130,12 +130,10 @@ export function optionalStringMap(input: Input, field: string): Record<string, s
   const value = input[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "object" || Array.isArray(value)) throw serialization(field, "a map of strings");
-  const result: Record<string, string> = {};
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof item !== "string") throw serialization(field, "a map of strings");
-    result[key] = item;
-  }
-  return result;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.some(([, item]) => typeof item !== "string")) throw serialization(field, "a map of strings");
+  // fromEntries defines own properties: a key named "__proto__" stays an entry (an assignment would drop it).
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 export function optionalStringList(input: Input, field: string): string[] | undefined {

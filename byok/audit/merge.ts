@@ -52,8 +52,12 @@ export function parseAuditResult(text: string, name: string): AuditReport {
 }
 
 export function mergeAuditResults(reports: readonly AuditReport[]): AuditReport {
+  // An account that refuses its role is reported by every shard that needed it: once in the whole report.
+  const errors = new Map(
+    reports.flatMap((report) => report.errors).map((error) => [JSON.stringify(error), error] as const),
+  );
   return {
     findings: sortFindings(reports.flatMap((report) => report.findings)),
-    errors: sortErrors(reports.flatMap((report) => report.errors)),
+    errors: sortErrors([...errors.values()]),
   };
 }

@@ -1,30 +1,32 @@
 /**
- * The audit of an estate: every account (its own credentials, or a role assumed in it) × every Region, read
- * side by side. Each pair has its own KMS client, paced to that account and Region's quotas, and its own
- * concurrency limit, so a slow or throttled pair does not hold up the others. Findings are computed as each
- * key is read and the key is dropped: memory grows with findings, not keys. An account or pair that fails is
- * reported in `errors`; the others finish.
+ * The audit of an estate: every account (its own credentials, or a role assumed in it) × every Region given,
+ * or each account's enabled Regions, read side by side. Each pair has its own KMS client, paced to that
+ * account and Region's quotas (pair.ts); with `workers` > 1 the pairs are spread over worker threads
+ * (pool.ts). Findings stream in as keys are read: memory grows with findings, not keys. An account or pair
+ * that fails is reported in `errors`; the others finish.
  */
-import { isKeyplaneError } from "../errors";
-import { createKmsClient, type KmsClientOptions } from "../kms/client";
+import type { KmsClientOptions } from "../kms/client";
+import { createKmsClient } from "../kms/client";
 import { createLimiter } from "../kms/limiter";
 import { listKeysAndRead } from "../kms/list-keys";
 import type { AuditTarget } from "./accounts";
-import { type AssumedRole, assumedRoleProvider, callerAccount } from "./credentials";
-import { auditEstate, auditKey } from "./evaluate";
+import { assumedRoleProvider, callerAccount } from "./credentials";
+import { enabledRegions } from "./enabled-regions";
 import { type AuditError, type AuditedKey, type AuditSettings, type Finding, SEVERITIES } from "./model";
+import { auditPair, errorOf, type OpenAccount, PAIR_CONCURRENCY, type PairClientOptions } from "./pair";
+import { auditInWorkers } from "./pool";
 import { readAuditedKey } from "./read-key";
 
-/** Requests in flight per account and Region (the pacer keeps them under the quotas). */
-export const PAIR_CONCURRENCY = 16;
-
-export interface AuditOptions extends Omit<KmsClientOptions, "region" | "credentials" | "quotaAccount"> {
+export interface AuditOptions extends PairClientOptions {
   /** Accounts to audit; empty: the caller's own account. */
   targets: readonly AuditTarget[];
-  regions: readonly string[];
+  /** Regions to read in every account; undefined: each account's enabled Regions (Account ListRegions). */
+  regions?: readonly string[];
   settings: AuditSettings;
   /** `--shard I/N`: this run reads every Nth account-Region pair from the Ith (1-based). */
   shard?: { index: number; count: number };
+  /** Worker threads to read the pairs in; 1 (the default): the calling thread. */
+  workers?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -33,68 +35,142 @@ export interface AuditReport {
   errors: AuditError[];
 }
 
-interface Account {
-  target: AuditTarget;
-  role?: AssumedRole;
+/** `undefined` stands for the caller's own account (no --accounts). */
+type PairTarget = AuditTarget | undefined;
+
+interface Pair {
+  account: OpenAccount;
+  region: string;
 }
 
 export async function auditEstateOf(options: AuditOptions): Promise<AuditReport> {
+  // The pinned SDK supports the Node 20 keyplane supports; its multi-line notice about future releases would
+  // break the one-line stderr contract (worker threads copy the environment when they start).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const errors: AuditError[] = [];
-  const pairs = shardPairs(options);
-  const accounts = await openAccounts(options, [...new Set(pairs.map((pair) => pair.target))], errors);
-  const progress = new Map<string, [number, number]>();
-  const report = () => {
-    let done = 0;
-    let total = 0;
-    for (const [d, t] of progress.values()) {
-      done += d;
-      total += t;
-    }
-    options.onProgress?.(done, total);
-  };
+  const findings: Finding[] = [];
+  const accounts = new Map<PairTarget, OpenAccount>();
   try {
-    const perPair = await Promise.all(
-      pairs.map(async ({ target, region }) => {
-        const account = accounts.get(target);
-        if (!account) return [];
-        try {
-          return await auditPair(options, account, region, (done, total) => {
-            progress.set(`${account.target.account}/${region}`, [done, total]);
-            report();
-          });
-        } catch (error) {
-          errors.push(errorOf(account.target, error, region));
-          return [];
-        }
-      }),
-    );
-    return { findings: sortFindings(perPair.flat()), errors: sortErrors(errors) };
+    const pairs = await pairsOf(options, accounts, errors);
+    const progress = new Map<number, [number, number]>();
+    const onProgress = (pair: number, done: number, total: number) => {
+      progress.set(pair, [done, total]);
+      let allDone = 0;
+      let allTotal = 0;
+      for (const [d, t] of progress.values()) {
+        allDone += d;
+        allTotal += t;
+      }
+      options.onProgress?.(allDone, allTotal);
+    };
+    const workers = Math.min(options.workers ?? 1, pairs.length);
+    if (workers > 1) {
+      const work = pairs.map(({ account, region }) => ({ target: account.target, region }));
+      await auditInWorkers(
+        work,
+        workers,
+        { options: pairOptions(options), settings: options.settings },
+        {
+          onFindings: (found) => findings.push(...found),
+          onError: (error) => errors.push(error),
+          onProgress,
+        },
+      );
+    } else {
+      await Promise.all(
+        pairs.map(async ({ account, region }, index) => {
+          try {
+            await auditPair(pairOptions(options), options.settings, account, region, {
+              emit: (found) => findings.push(...found),
+              onKey: (done, total) => onProgress(index, done, total),
+            });
+          } catch (error) {
+            errors.push(errorOf(account.target, error, region));
+          }
+        }),
+      );
+    }
+    return { findings: sortFindings(findings), errors: sortErrors(errors) };
   } finally {
     for (const account of accounts.values()) account.role?.close();
   }
 }
 
-/** `undefined` stands for the caller's own account (no --accounts). */
-type PairTarget = AuditTarget | undefined;
+/** The plain-data options a pair's client needs (what crosses to a worker thread). */
+function pairOptions(options: AuditOptions): PairClientOptions {
+  const { region, profile, endpointUrl, maxAttempts } = options;
+  return {
+    ...(region ? { region } : {}),
+    ...(profile ? { profile } : {}),
+    ...(endpointUrl ? { endpointUrl } : {}),
+    ...(maxAttempts ? { maxAttempts } : {}),
+  };
+}
 
 /**
- * The account × Region pairs this run reads: all of them, or with `--shard I/N` every Nth from the Ith, so
- * that N runs (a CI matrix, N batch jobs) split an estate and `keyplane audit merge` joins their results.
+ * The account × Region pairs this run reads, in order (accounts as given, Regions as given or sorted): all of
+ * them, or with `--shard I/N` every Nth from the Ith, so that N runs (a CI matrix, N batch jobs) split an
+ * estate and `keyplane audit merge` joins their results. Opens the accounts it needs into `accounts`.
  */
-function shardPairs(options: AuditOptions): { target: PairTarget; region: string }[] {
+async function pairsOf(
+  options: AuditOptions,
+  accounts: Map<PairTarget, OpenAccount>,
+  errors: AuditError[],
+): Promise<Pair[]> {
   const targets: PairTarget[] = options.targets.length > 0 ? [...options.targets] : [undefined];
-  const pairs = targets.flatMap((target) => options.regions.map((region) => ({ target, region })));
-  const shard = options.shard;
-  return shard ? pairs.filter((_, index) => index % shard.count === shard.index - 1) : pairs;
+  const inShard = (_: unknown, index: number) =>
+    !options.shard || index % options.shard.count === options.shard.index - 1;
+  const given = options.regions;
+  if (given) {
+    const all = targets.flatMap((target) => given.map((region) => ({ target, region })));
+    const mine = all.filter(inShard);
+    await openAccounts(options, [...new Set(mine.map((pair) => pair.target))], accounts, errors);
+    return pairsOpened(mine, accounts);
+  }
+  // Every shard lists every account's Regions, so that all shards number the pairs alike.
+  await openAccounts(options, targets, accounts, errors);
+  const regionsOf = new Map<PairTarget, string[]>();
+  await Promise.all(
+    targets.map(async (target) => {
+      const account = accounts.get(target);
+      if (!account) return;
+      try {
+        regionsOf.set(
+          target,
+          await enabledRegions({
+            ...pairOptions(options),
+            ...(account.role ? { credentials: account.role.credentials } : {}),
+          }),
+        );
+      } catch (error) {
+        accounts.delete(target);
+        errors.push(errorOf(account.target, error));
+      }
+    }),
+  );
+  const all = targets.flatMap((target) =>
+    (regionsOf.get(target) ?? []).map((region) => ({ target, region })),
+  );
+  return pairsOpened(all.filter(inShard), accounts);
+}
+
+function pairsOpened(
+  pairs: { target: PairTarget; region: string }[],
+  accounts: Map<PairTarget, OpenAccount>,
+): Pair[] {
+  return pairs.flatMap(({ target, region }) => {
+    const account = accounts.get(target);
+    return account ? [{ account, region }] : [];
+  });
 }
 
 /** Assumes each target's role up front: an account that refuses it is reported once, not per Region. */
 async function openAccounts(
   options: AuditOptions,
   targets: readonly PairTarget[],
+  opened: Map<PairTarget, OpenAccount>,
   errors: AuditError[],
-): Promise<Map<PairTarget, Account>> {
-  const opened = new Map<PairTarget, Account>();
+): Promise<void> {
   await Promise.all(
     targets.map(async (target) => {
       if (!target) {
@@ -112,55 +188,6 @@ async function openAccounts(
       }
     }),
   );
-  return opened;
-}
-
-async function auditPair(
-  options: AuditOptions,
-  account: Account,
-  region: string,
-  onKey: (done: number, total: number) => void,
-): Promise<Finding[]> {
-  const client = createKmsClient({
-    ...options,
-    region,
-    maxAttempts: options.maxAttempts ?? 12,
-    quotaAccount: account.target.account,
-    ...(account.role ? { credentials: account.role.credentials } : {}),
-  });
-  try {
-    let keyCount = 0;
-    const perKey = await listKeysAndRead(client, {
-      limiter: createLimiter(PAIR_CONCURRENCY),
-      region,
-      includePendingDeletion: true,
-      onKey,
-      readFurther: async (key) => {
-        keyCount += 1;
-        return auditKey(await readAuditedKey(client, account.target.account, key), options.settings);
-      },
-    });
-    const estate = auditEstate({ account: account.target.account, region, keyCount }, options.settings);
-    return [...perKey.flat(), ...estate];
-  } finally {
-    client.destroy();
-  }
-}
-
-function errorOf(target: AuditTarget, error: unknown, region?: string): AuditError {
-  const name = isKeyplaneError(error) ? (error.awsName ?? error.code) : "Error";
-  const message = isKeyplaneError(error)
-    ? error.message
-    : error instanceof Error
-      ? error.message
-      : String(error);
-  return {
-    account: target.account,
-    ...(region ? { region } : {}),
-    ...(target.roleArn ? { roleArn: target.roleArn } : {}),
-    error: name,
-    message,
-  };
 }
 
 export function sortErrors(errors: AuditError[]): AuditError[] {

@@ -94,11 +94,13 @@ async function listMaterials(client: KMSClient, keyArn: string): Promise<Observe
   });
 }
 
-/** A key spec with one material: its import state follows from the key state. */
+/**
+ * A key spec with one material: its import state follows from the key state. A replica still being created
+ * (Creating) has none yet: KMS creates replicas of imported keys without material.
+ */
 function singleMaterial(metadata: KeyMetadata): ObservedMaterial {
-  const material: ObservedMaterial = {
-    importState: metadata.KeyState === "PendingImport" ? "PENDING_IMPORT" : "IMPORTED",
-  };
+  const waiting = metadata.KeyState === "PendingImport" || metadata.KeyState === "Creating";
+  const material: ObservedMaterial = { importState: waiting ? "PENDING_IMPORT" : "IMPORTED" };
   if (metadata.ExpirationModel) material.expirationModel = metadata.ExpirationModel;
   if (metadata.ValidTo) material.validTo = metadata.ValidTo;
   if (metadata.CurrentKeyMaterialId) material.keyMaterialId = metadata.CurrentKeyMaterialId;

@@ -31,6 +31,18 @@ export function awsErrorName(error: unknown): string | undefined {
 }
 
 /**
+ * Whether the SDK sent the failed call more than once: an earlier attempt may have been carried out by KMS
+ * with its answer lost (a dropped connection, a timeout), so an error like "nothing pending to rotate to"
+ * can mean "your first attempt did it". Looks through a KeyplaneError to the SDK error it wraps.
+ */
+export function wasRetried(error: unknown): boolean {
+  const sdkError = error instanceof KeyplaneError ? error.cause : error;
+  if (sdkError === null || typeof sdkError !== "object" || !("$metadata" in sdkError)) return false;
+  const { attempts } = (sdkError as { $metadata: { attempts?: unknown } }).$metadata;
+  return typeof attempts === "number" && attempts > 1;
+}
+
+/**
  * Turns an SDK error into a KeyplaneError that keeps AWS's exception name and says what to do next.
  * `what` names the operation and the key, e.g. "ImportKeyMaterial alias/acme/x".
  */

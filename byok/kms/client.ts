@@ -20,10 +20,13 @@ export interface KmsClientOptions {
 /**
  * The SDK warns on the console, over several lines, when a profile and AWS_ACCESS_KEY_ID are both set (the
  * profile wins, as it does for the AWS CLI); the CLI's stderr keeps one line per message.
+ *
+ * `info` and `error` are left out on purpose: whenever a logger has them, the SDK's logger middleware walks
+ * every request and response through their schemas to redact them for `info` (or the request for `error`),
+ * even when the method then does nothing (a few per cent of a fleet scan's CPU). The SDK calls both optionally.
  */
 const SDK_LOGGER = {
   debug: () => {},
-  info: () => {},
   warn: (message: unknown) => {
     if (String(message).includes("Multiple credential sources")) {
       process.stderr.write(
@@ -31,15 +34,21 @@ const SDK_LOGGER = {
       );
     }
   },
-  error: () => {},
-};
+} as unknown as NonNullable<KMSClientConfig["logger"]>;
 
 /** Region used when neither the flag, the environment nor the profile names one. */
 const FALLBACK_REGION = "us-east-1";
 
 /**
- * The one way keyplane builds a KMS client. Adaptive retry mode adds client-side rate limiting on top of
- * exponential backoff, so a fleet scan slows down under ThrottlingException instead of failing.
+ * The one way keyplane builds a KMS client. Throttles are retried with exponential backoff (`maxAttempts`),
+ * so a fleet scan slows down under ThrottlingException instead of failing.
+ *
+ * Retry mode: the SDK's "adaptive" mode adds one token bucket per client that every throttle shrinks, but
+ * KMS's quotas are per operation and keyplane's pacer already holds each operation under its own quota. With
+ * both, any throttle (another caller's, or a transient one) cut the whole scan's rate, not the throttled
+ * operation's, and the bucket refilled slowly: 200 keys under 10 % injected throttles took 54-77 s adaptive
+ * against 9 s standard (reliability report D16; `node bench/fleet-expiry.js 200 throttle:0.1,...`). So
+ * "standard" while pacing, and "adaptive" only when pacing is off (KEYPLANE_KMS_QUOTA_SCALE=0).
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
  */
 export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
@@ -48,11 +57,16 @@ export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const profile = options.profile ?? process.env.AWS_PROFILE;
   if (profile) assertProfileDeclared(profile, options.profile ? "--profile" : "AWS_PROFILE");
+  const scale = quotaScale();
   const config: KMSClientConfig = {
-    retryMode: "adaptive",
+    retryMode: scale === 0 ? "adaptive" : "standard",
     maxAttempts: options.maxAttempts ?? 8,
     region: regionProvider(options),
     logger: SDK_LOGGER,
+    // Resolves each command's middleware once per client instead of on every send (the SDK rebuilds and
+    // sorts the whole stack per call otherwise). keyplane adds its middleware (pacing, server time) before
+    // the first call and never to single commands, which is what the cache requires.
+    cacheMiddleware: true,
   };
   if (options.profile) config.profile = options.profile;
   if (options.credentials) config.credentials = options.credentials;
@@ -63,7 +77,7 @@ export function createKmsClient(options: KmsClientOptions = {}): KMSClient {
   if (endpoint) config.endpoint = endpoint;
   const client = new KMSClient(config);
   trackServerTime(client, endpoint);
-  paceToQuotas(client, endpoint, quotaScale(), options.quotaAccount);
+  paceToQuotas(client, endpoint, scale, options.quotaAccount);
   return client;
 }
 

@@ -1,6 +1,6 @@
 /**
  * A concurrency limiter for fleet work: at most `concurrency` tasks run at once, the rest wait in order.
- * Throttling itself is handled by the SDK's adaptive retry; the limiter keeps the number of requests in
+ * Throttling itself is handled by pacing and the SDK's retries; the limiter keeps the number of requests in
  * flight below what a region's quota can take in the first place.
  */
 export interface Limiter {

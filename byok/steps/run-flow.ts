@@ -6,7 +6,7 @@ import { expiryFields } from "../import/expiry-option";
 import { importMaterial } from "../import/import-material";
 import { getImportParameters } from "../import/parameters";
 import { verifyImport } from "../import/verify";
-import { kmsCall } from "../kms/aws-error";
+import { kmsCall, wasRetried } from "../kms/aws-error";
 import { serverNow } from "../kms/server-time";
 import type { KeyMaterial } from "../material/key-material";
 import type { OfflineBinding } from "../offline-binding";
@@ -160,6 +160,7 @@ export async function runMaterialFlow(
         material,
         step,
         journal,
+        cycle?.materialsBefore ?? before.ids,
       ));
     }
 
@@ -179,11 +180,22 @@ export async function runMaterialFlow(
               `${keyArn}: the imported material ${keyMaterialId ?? "?"} is not pending rotation (pending: ${now.pendingId ?? "none"})`,
             );
           }
-          await kmsCall(`RotateKeyOnDemand ${keyArn}`, () =>
-            client.send(new RotateKeyOnDemandCommand({ KeyId: keyArn })),
-          );
+          const pendingId = now.pendingId;
+          try {
+            await kmsCall(`RotateKeyOnDemand ${keyArn}`, () =>
+              client.send(new RotateKeyOnDemandCommand({ KeyId: keyArn })),
+            );
+          } catch (error) {
+            // The SDK retried after an answer was lost: KMS may have rotated on the first attempt and now
+            // says there is nothing to rotate to. It did, if the material we imported is current.
+            if (!wasRetried(error) || (await observeMaterials(client, keyArn)).currentId !== pendingId)
+              throw error;
+            failpoint("rotate-kms");
+            await journal("rotate", { keyMaterialId: pendingId, recordedAfterRetry: true });
+            return;
+          }
           failpoint("rotate-kms");
-          await journal("rotate", { keyMaterialId: now.pendingId });
+          await journal("rotate", { keyMaterialId: pendingId });
         });
       }
     } else onStep("rotate", "skipped");
@@ -371,6 +383,7 @@ async function importStep(
   material: KeyMaterial,
   step: Step,
   journal: Journal,
+  materialsBefore: readonly string[],
 ): Promise<{ keyMaterialId: string | null; validTo: string | null }> {
   const parameters = await step("params", () =>
     getImportParameters(client, keyArn, request.wrappingAlgorithm, request.wrappingKeySpec),
@@ -406,9 +419,39 @@ async function importStep(
         validTo,
       });
       return { keyMaterialId: result.keyMaterialId ?? null, validTo };
+    } catch (error) {
+      const imported = await importedOnEarlierAttempt(client, request, keyArn, materialsBefore, error);
+      if (!imported) throw error;
+      failpoint("import-kms");
+      await journal("import", {
+        wrappingAlgorithm: request.wrappingAlgorithm,
+        wrappingKeySpec: request.wrappingKeySpec,
+        publicKeySha256: parameters.publicKeySha256,
+        keyMaterialId: imported,
+        recordedAfterRetry: true,
+      });
+      return { keyMaterialId: imported, validTo: null };
     } finally {
       parameters.importToken.fill(0);
       wrapped.fill(0);
     }
   });
+}
+
+/**
+ * After a failed ImportKeyMaterial that the SDK had sent more than once: the material id KMS lists now and did
+ * not before the cycle began, when there is one. KMS carried out an earlier attempt whose answer was lost and
+ * refused the retry as a second import; only this run imports under the journal and escrow locks, so the new
+ * material is this cycle's (verify proves it against the material held here).
+ */
+async function importedOnEarlierAttempt(
+  client: KMSClient,
+  request: MaterialFlowRequest,
+  keyArn: string,
+  materialsBefore: readonly string[],
+  error: unknown,
+): Promise<string | undefined> {
+  if (request.importType !== "new" || !wasRetried(error)) return undefined;
+  const now = await observeMaterials(client, keyArn);
+  return now.ids.find((id) => !materialsBefore.includes(id));
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import { type AuditTarget, assertRoleName, parseAccountsFile } from "../../byok/audit/accounts";
 import { mergeAuditResults, parseAuditResult } from "../../byok/audit/merge";
@@ -8,30 +9,33 @@ import { type AuditReport, auditEstateOf } from "../../byok/audit/run";
 import { toSarif } from "../../byok/audit/sarif";
 import { KeyplaneError, usageError } from "../../byok/errors";
 import { DAY_MS, parseDuration } from "../../byok/vocabulary/durations";
+import { parseRegionList } from "../../byok/vocabulary/regions";
 import { EXIT } from "../exit-codes";
 import { type GlobalOptions, globalOptions } from "../global-options";
 import { readVersion } from "../main";
 import { type Column, printResult, say } from "../output";
 import { createProgressBar } from "../progress/progress-bar";
 import type { AuditFlags, AuditMergeFlags } from "./audit";
-import { fleetRegions } from "./fleet";
 
 const TONE = { critical: "red", high: "red", medium: "yellow", low: "dim" } as const;
 
 export async function runAudit(flags: AuditFlags, command: Command): Promise<void> {
   const options = globalOptions(command);
   const settings = settingsOf(flags);
-  const targets = targetsOf(flags);
   const shard = shardOf(flags.shard);
-  const regions = await fleetRegions(options, flags.regions);
+  const workers =
+    flags.workers === undefined ? availableParallelism() : wholeNumber(flags.workers, "--workers", 1);
+  const regions = flags.regions === undefined ? undefined : parseRegionList(flags.regions, "--regions");
+  const targets = await targetsOf(flags, options);
   const bar = createProgressBar("auditing keys");
   let report: AuditReport;
   try {
     report = await auditEstateOf({
       ...options,
       targets,
-      regions,
+      ...(regions ? { regions } : {}),
       settings,
+      workers,
       ...(shard ? { shard } : {}),
       onProgress: (done, total) => bar.update(done, total),
     });
@@ -126,17 +130,19 @@ function wholeNumber(text: string, flag: string, min: number): number {
   return Number(text);
 }
 
-function targetsOf(flags: AuditFlags): AuditTarget[] {
+/** The accounts: --accounts FILE, the organization's (--organization), or none (the caller's own). */
+async function targetsOf(flags: AuditFlags, options: GlobalOptions): Promise<AuditTarget[]> {
   if (flags.roleName !== undefined) assertRoleName(flags.roleName);
   if (flags.organization) {
-    throw new KeyplaneError(
-      "NOT_AVAILABLE",
-      "--organization is not yet available in this version of keyplane",
-      { hint: "list the accounts in a file and pass --accounts FILE --role-name ROLE" },
-    );
+    if (flags.accounts !== undefined) throw usageError("--organization and --accounts: give one of them");
+    if (flags.roleName === undefined) {
+      throw usageError("--organization needs --role-name (the role to assume in each account)");
+    }
+    const { organizationTargets } = await import("../../byok/audit/organization");
+    return organizationTargets(options, flags.roleName);
   }
   if (flags.accounts === undefined) {
-    if (flags.roleName !== undefined) throw usageError("--role-name needs --accounts FILE");
+    if (flags.roleName !== undefined) throw usageError("--role-name needs --accounts FILE or --organization");
     return [];
   }
   return parseAccountsFile(flags.accounts, flags.roleName);

@@ -12,6 +12,7 @@ export interface AuditFlags {
   unusedDays: string;
   maxRotationDays: string;
   shard?: string;
+  workers?: string;
 }
 
 export interface AuditMergeFlags {
@@ -26,10 +27,11 @@ export function registerAudit(program: Command): void {
   const audit = program
     .command("audit")
     .description("find pitfalls in existing customer managed keys (every account and Region given)")
-    .option("--regions <list>", "comma-separated regions (default: the profile's region)")
+    .option("--regions <list>", "comma-separated regions (default: every Region each account has enabled)")
     .option("--accounts <file>", "YAML or JSON list of account ids (with --role-name) or role ARNs")
-    .option("--role-name <name>", "role assumed in each account id of --accounts (STS AssumeRole)")
-    .option("--organization", "every account of the AWS Organization (not available yet)")
+    .option("--organization", "every ACTIVE account of the caller's AWS Organization (with --role-name)")
+    .option("--role-name <name>", "role assumed in each account (STS AssumeRole)")
+    .option("--workers <n>", "worker threads reading account-Regions (default: the available cores)")
     .addOption(new Option("--format <format>", "SARIF 2.1.0 for code-scanning dashboards").choices(["sarif"]))
     .addOption(
       new Option("--fail-on <severity>", "exit 3 when a finding is at or above").choices(SEVERITY_CHOICES),

@@ -32,9 +32,10 @@ export function registerSandbox(program: Command): void {
       new Option("--quotas <mode>", "AWS's default request quotas").choices(["aws", "off"]).default("off"),
     )
     .addOption(
-      new Option("--faults <spec>", "inject failures, e.g. throttle:0.1,5xx:0.02,reset:0.01").argParser(
-        checkFaultSpec,
-      ),
+      new Option(
+        "--faults <spec>",
+        "inject failures, e.g. throttle:0.1,5xx:0.02,reset:0.01,lost:0.01",
+      ).argParser(checkFaultSpec),
     )
     .option(
       "--clock-offset <duration>",

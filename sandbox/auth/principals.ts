@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { KeyplaneError } from "../../byok/errors";
+import { type Estate, estateFields } from "../estate";
 
 const IAM_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):(role|user)\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 
@@ -33,6 +34,7 @@ const principalsSchema = z.strictObject({
       }),
     )
     .min(1),
+  ...estateFields,
 });
 
 export type PolicyDocumentJson = Record<string, unknown>;
@@ -76,6 +78,8 @@ export class Principals {
   private constructor(
     private readonly defaultAccount: string,
     entries: readonly (PrincipalEntry & { accessKeyId: string })[],
+    /** The organization and Regions around the accounts (estate.ts). */
+    readonly estate: Estate = { managementAccount: defaultAccount, suspendedAccounts: [], optInRegions: [] },
   ) {
     for (const { accessKeyId, ...entry } of entries) {
       this.byAccessKey.set(accessKeyId, entry);
@@ -129,7 +133,12 @@ export class Principals {
         identityPolicies: principal.identityPolicies,
       };
     });
-    return new Principals(defaultAccount, entries);
+    const { organization, optInRegions = [] } = result.data;
+    return new Principals(defaultAccount, entries, {
+      managementAccount: organization?.managementAccount ?? (entries[0] as PrincipalEntry).accountId,
+      suspendedAccounts: organization?.suspendedAccounts ?? [],
+      optInRegions,
+    });
   }
 
   get enabled(): boolean {

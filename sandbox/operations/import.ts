@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { WRAPPING_ALGORITHMS, WRAPPING_KEY_BITS, WRAPPING_KEY_SPECS } from "../../byok/vocabulary/wrapping";
-import { type Context, findKey, invalidState } from "../context";
+import { assertCreated, type Context, findKey, invalidState } from "../context";
 import { checkMaterial, importedMaterialId, unwrapMaterial } from "../crypto";
 import { currentMaterial, isPending, isSymmetricEncryption } from "../key-metadata";
 import type { ExpirationModel, ImportParameters, KeyRecord, MaterialRecord } from "../model";
@@ -30,6 +30,7 @@ function externalKey(context: Context, input: Input): KeyRecord {
     throw errors.unsupported(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
   }
   if (key.state === "PendingDeletion") throw invalidState(key);
+  assertCreated(key);
   return key;
 }
 

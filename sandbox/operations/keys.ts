@@ -1,6 +1,13 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { KeySpec } from "../../byok/vocabulary/key-specs";
-import { assertNotPendingDeletion, type Context, findKey, invalidState, keyArn } from "../context";
+import {
+  assertCreated,
+  assertNotPendingDeletion,
+  type Context,
+  findKey,
+  invalidState,
+  keyArn,
+} from "../context";
 import { generateMaterial, randomMaterialId } from "../crypto";
 import { isPending } from "../key-metadata";
 import {
@@ -137,6 +144,7 @@ function managedKey(context: Context, input: Input): KeyRecord {
 function enableKey(context: Context, input: Input) {
   const key = managedKey(context, input);
   if (key.state === "PendingDeletion" || key.state === "PendingImport") throw invalidState(key);
+  assertCreated(key);
   key.state = "Enabled";
   return {};
 }
@@ -144,6 +152,7 @@ function enableKey(context: Context, input: Input) {
 function disableKey(context: Context, input: Input) {
   const key = managedKey(context, input);
   if (key.state === "PendingDeletion" || key.state === "PendingImport") throw invalidState(key);
+  assertCreated(key);
   key.state = "Disabled";
   return {};
 }
@@ -166,6 +175,7 @@ function scheduleKeyDeletion(context: Context, input: Input) {
   const days = optionalInteger(input, "PendingWindowInDays", { min: 7, max: 30 }) ?? 30;
   const key = managedKey(context, input);
   assertNotPendingDeletion(key);
+  assertCreated(key);
   key.state = "PendingDeletion";
   key.deletionDate = context.now + days * DAY;
   key.pendingWindowInDays = days;
@@ -189,16 +199,35 @@ function cancelKeyDeletion(context: Context, input: Input) {
   return { KeyId: key.arn };
 }
 
+/**
+ * How long a replica stays Creating, on the sandbox clock. KMS creates replicas asynchronously and says the
+ * state "changes to Enabled (or PendingImport ...) after a few seconds"; a fixed time on the sandbox clock keeps
+ * that observable and deterministic (moving the clock forward finishes it).
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html
+ */
+export const REPLICA_CREATION_MS = 2_000;
+
+/** RegionType of the KMS model: a front-end check, made before the key is looked up. */
+function requiredRegion(input: Input, field: string): string {
+  const region = requiredString(input, field, { min: 1, max: 32 });
+  if (!/^([a-z]+-){2,3}\d+$/.test(region)) {
+    throw validationFailure(
+      field,
+      region,
+      "Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$",
+    );
+  }
+  return region;
+}
+
 async function replicateKey(context: Context, input: Input) {
-  const replicaRegion = requiredString(input, "ReplicaRegion", { max: 32 });
+  const keyId = requiredString(input, "KeyId", { max: 2048 });
+  const replicaRegion = requiredRegion(input, "ReplicaRegion");
   const policy = optionalString(input, "Policy", { min: 1, max: 32768 });
   const description = optionalString(input, "Description", { max: 8192 });
   const tags = optionalTags(input, "Tags") ?? [];
   optionalBoolean(input, "BypassPolicyLockoutSafetyCheck");
-  const primary = managedKey(context, input);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(replicaRegion)) {
-    throw errors.validation(`${replicaRegion} is not a valid AWS Region`);
-  }
+  const primary = findKey(context, keyId, { alias: false });
   if (policy !== undefined) checkPolicy(policy);
   if (primary.multiRegionRole !== "PRIMARY") {
     throw errors.unsupported(`${primary.arn} is not a multi-Region primary key.`);
@@ -211,8 +240,6 @@ async function replicateKey(context: Context, input: Input) {
   if (context.store.keys.has(arn)) throw errors.alreadyExists(`Replica key ${arn} already exists.`);
   // Replicas share the primary's generated material; imported material must be imported into each replica.
   const shared = primary.origin === "AWS_KMS";
-  const hasMaterial =
-    shared && primary.materials.some((material) => material.state === "CURRENT" && material.bytes);
   const replica: KeyRecord = {
     ...structuredClone(primary),
     arn,
@@ -223,7 +250,8 @@ async function replicateKey(context: Context, input: Input) {
     multiRegionRole: "REPLICA",
     policy: policy ?? defaultPolicy(primary.accountId),
     tags,
-    state: hasMaterial ? (primary.state === "Disabled" ? "Disabled" : "Enabled") : "PendingImport",
+    state: "Creating",
+    creatingUntil: context.now + REPLICA_CREATION_MS,
   };
   delete replica.lastUsage;
   if (!shared) {
@@ -241,12 +269,10 @@ async function replicateKey(context: Context, input: Input) {
     delete replica.publicKey;
   }
   context.store.keys.set(arn, replica);
-  // The answer describes the replica while KMS is still creating it: no current material id yet, and
-  // ReplicaTags only when tags were given.
-  const metadata = describe({ ...context, region: replicaRegion }, replica);
-  delete metadata.CurrentKeyMaterialId;
+  // The answer describes the replica while KMS is still creating it (no current material id yet), and
+  // carries ReplicaTags only when tags were given.
   return {
-    ReplicaKeyMetadata: metadata,
+    ReplicaKeyMetadata: describe({ ...context, region: replicaRegion }, replica),
     ReplicaPolicy: replica.policy,
     ...(replica.tags.length > 0 ? { ReplicaTags: replica.tags } : {}),
   };
@@ -257,15 +283,9 @@ async function replicateKey(context: Context, input: Input) {
  * https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdatePrimaryRegion.html
  */
 function updatePrimaryRegion(context: Context, input: Input) {
-  const key = managedKey(context, input);
-  const region = requiredString(input, "PrimaryRegion", { max: 32 });
-  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
-    throw validationFailure(
-      "PrimaryRegion",
-      region,
-      "Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$",
-    );
-  }
+  const keyId = requiredString(input, "KeyId", { max: 2048 });
+  const region = requiredRegion(input, "PrimaryRegion");
+  const key = findKey(context, keyId, { alias: false });
   if (key.multiRegionRole !== "PRIMARY") {
     throw errors.unsupported(`${key.arn} is not a multi-Region primary key.`);
   }
@@ -275,6 +295,7 @@ function updatePrimaryRegion(context: Context, input: Input) {
   const replica = context.store.keys.get(keyArn(region, key.accountId, key.keyId));
   if (!replica) throw errors.notFound(`There is no replica of ${key.arn} in ${region}.`);
   if (replica.state === "PendingDeletion") throw invalidState(replica);
+  assertCreated(replica);
   key.multiRegionRole = "REPLICA";
   replica.multiRegionRole = "PRIMARY";
   return {};

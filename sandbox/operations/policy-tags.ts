@@ -15,16 +15,38 @@ import {
 /** KMS keys have exactly one policy, named "default". */
 const POLICY_NAME = "default";
 
+/**
+ * A policy that is not a JSON object is refused with no message at all, as KMS does
+ * (https://github.com/aws/aws-sdk-ruby/issues/1784: "an empty string is returned as the error message").
+ * Since August 2025 KMS also refuses statements without an Action or NotAction, or without a Resource (AWS's
+ * notice to affected accounts); the wording of that refusal is not public, so the sandbox says it its own way.
+ */
 export function checkPolicy(policy: string): void {
   let parsed: unknown;
   try {
     parsed = JSON.parse(policy);
   } catch {
-    throw new KmsError("MalformedPolicyDocumentException", "The key policy is not valid JSON.");
+    throw new KmsError("MalformedPolicyDocumentException", "");
   }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new KmsError("MalformedPolicyDocumentException", "The key policy must be a JSON object.");
-  }
+  if (!isObject(parsed)) throw new KmsError("MalformedPolicyDocumentException", "");
+  const given = parsed.Statement;
+  const statements: unknown[] = given === undefined ? [] : Array.isArray(given) ? given : [given];
+  statements.forEach((statement, index) => {
+    const where = `Statement ${index + 1}`;
+    if (!isObject(statement)) {
+      throw new KmsError("MalformedPolicyDocumentException", `${where} is not a JSON object.`);
+    }
+    if (statement.Action === undefined && statement.NotAction === undefined) {
+      throw new KmsError("MalformedPolicyDocumentException", `${where} has no Action or NotAction element.`);
+    }
+    if (statement.Resource === undefined) {
+      throw new KmsError("MalformedPolicyDocumentException", `${where} has no Resource element.`);
+    }
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function policyKey(context: Context, input: Input): KeyRecord {

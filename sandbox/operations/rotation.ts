@@ -24,10 +24,9 @@ function assertAutoRotatable(key: KeyRecord): void {
       `${key.arn} is not a symmetric encryption key; KMS rotates only those automatically.`,
     );
   }
+  // KMS's wording for an origin an operation does not take (quoted in public issue threads).
   if (key.origin !== "AWS_KMS") {
-    throw errors.unsupported(
-      `${key.arn} has imported key material; automatic rotation is not supported for it.`,
-    );
+    throw errors.unsupported(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
   }
   if (key.multiRegionRole === "REPLICA") {
     throw errors.unsupported(`${key.arn} is a replica key; manage rotation on its primary key.`);

@@ -10,11 +10,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("keyplane audit refuses bad input in one line", () => {
   test.each([
-    [["--role-name", "Audit"], 2, "--role-name needs --accounts FILE"],
+    [["--role-name", "Audit"], 2, "--role-name needs --accounts FILE or --organization"],
+    [["--organization"], 2, "--organization needs --role-name"],
+    [["--organization", "--role-name", "A", "--accounts", "a.yaml"], 2, "--organization and --accounts"],
+    [["--workers", "0"], 2, "--workers: expected a whole number >= 1, got '0'"],
     [["--budget", "many"], 2, "--budget: expected a whole number >= 0, got 'many'"],
     [["--unused-days", "0"], 2, "--unused-days: expected a whole number >= 1, got '0'"],
     [["--fail-on", "severe"], 2, "severe"],
-    [["--organization"], 1, "--organization is not yet available"],
     [["--shard", "3/2"], 2, "--shard: expected I/N with 1 <= I <= N, such as 1/4, got '3/2'"],
     [["merge", "/nonexistent/shard.json"], 1, "/nonexistent/shard.json: cannot read (ENOENT)"],
     [

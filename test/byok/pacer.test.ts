@@ -42,4 +42,34 @@ describe("QuotaPacer (client-side pacing to KMS quotas, time passed in explicitl
     expect(pacer.book("us-east-1/ImportKeyMaterial", 5)).toBe(0);
     expect(pacer.book("eu-west-1/GetParametersForImport", 5)).toBe(0);
   });
+
+  test("take(): turns are booked as each one leaves, so a stalled event loop does not release a burst", async () => {
+    let now = 0;
+    const sleeping: { at: number; wake: () => void }[] = [];
+    const sleep = (ms: number) => new Promise<void>((wake) => sleeping.push({ at: now + ms, wake }));
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    const pacer = new QuotaPacer(1, () => now, sleep);
+    const sent: number[] = [];
+    for (let i = 0; i < 8; i += 1) void pacer.take("us-east-1/GetKeyLastUsage", 5).then(() => sent.push(now));
+    await settle();
+    // The event loop stalls for 3 s (a CPU-bound scan), then every timer due fires at once.
+    now = 3000;
+    while (sleeping.length > 0) {
+      now = Math.max(now, Math.min(...sleeping.map((s) => s.at)));
+      for (const due of sleeping.filter((s) => s.at <= now)) {
+        sleeping.splice(sleeping.indexOf(due), 1);
+        due.wake();
+      }
+      await settle();
+    }
+    expect(sent).toHaveLength(8);
+    let tokens = 5;
+    let last = 0;
+    for (const at of sent) {
+      tokens = Math.min(5, tokens + ((at - last) / 1000) * 5);
+      last = at;
+      expect(tokens).toBeGreaterThanOrEqual(1);
+      tokens -= 1;
+    }
+  });
 });

@@ -26,6 +26,7 @@ import { KeyPolicy } from "../../stacks/policy/key-policy";
 import { killWhenJournaled } from "../cli/fleet-support";
 import { allow, type PrincipalSandbox, startWithPrincipals } from "../policies/principals";
 import { type CliResult, runCli, withoutJournalAnchor } from "../support/cli";
+import { startLossyProxy } from "../support/lossy-proxy";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
 
 jest.setTimeout(900_000);
@@ -309,6 +310,79 @@ describe("crash matrix: kill at every boundary, rerun, converge", () => {
       };
     });
     expect(note).toBe("");
+  });
+});
+
+describe("an answer lost after KMS acted: the SDK's retry finds the work done, the first run converges", () => {
+  /** Drops the first answer of each ImportKeyMaterial and RotateKeyOnDemand per key: KMS did it, nobody heard. */
+  const firstAnswers = () => {
+    const seen = new Set<string>();
+    return (operation: string, input: Record<string, unknown>) => {
+      if (operation !== "ImportKeyMaterial" && operation !== "RotateKeyOnDemand") return false;
+      const call = `${operation} ${String(input.KeyId)}`;
+      if (seen.has(call)) return false;
+      seen.add(call);
+      return true;
+    };
+  };
+
+  test.each([
+    ["ceremony", 1],
+    ["renew", 1],
+    ["rotation", 3],
+  ] as const)("%s (%i keys)", async (flow, keyCount) => {
+    const dir = mkdtempSync(join(root, `lost-${flow}-`));
+    const plan = `lost-${flow}`;
+    const journal = join(dir, "journal.jsonl");
+    const escrow = join(dir, "escrow");
+    const keys: string[] = [];
+    for (let i = 0; i < keyCount; i += 1) {
+      keys.push(
+        await externalKey({
+          "keyplane:plan": plan,
+          "keyplane:classification": "restricted",
+          "keyplane:rotation-days": "90",
+          "keyplane:material-validity-days": "365",
+        }),
+      );
+    }
+    let args: string[];
+    if (flow === "ceremony") args = ceremonyArgs(keys[0] ?? "", journal, escrow);
+    else {
+      for (const key of keys) {
+        const setup = await cli(ceremonyArgs(key, join(dir, "setup.jsonl"), escrow, "365d"));
+        expect(setup.code).toBe(0);
+      }
+      if (flow === "rotation") await world.sandbox.advanceClock("100d");
+      args =
+        flow === "renew"
+          ? [
+              "--journal",
+              journal,
+              "expiry",
+              "renew",
+              "--key",
+              keys[0] ?? "",
+              "--escrow-dir",
+              escrow,
+              "--expires-in",
+              "60d",
+            ]
+          : ["--journal", journal, "rotation", "apply", "--plan", plan, "--escrow-dir", escrow];
+    }
+    const proxy = await startLossyProxy(world.sandbox.url, firstAnswers());
+    try {
+      const run = await runCli(args, {
+        env: { ...env, AWS_ENDPOINT_URL_KMS: proxy.url },
+        timeoutMs: 120_000,
+      });
+      expect(run.code === 0 ? "exit 0" : `exit ${run.code}: ${run.stderr}`).toBe("exit 0");
+      const expectedDrops = flow === "rotation" ? keyCount * 2 : keyCount;
+      expect(proxy.dropped).toHaveLength(expectedDrops);
+    } finally {
+      await proxy.close();
+    }
+    expect(await convergence(flow, keys, journal, escrow)).toBeUndefined();
   });
 });
 

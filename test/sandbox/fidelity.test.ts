@@ -131,7 +131,7 @@ describe("requests AWS refuses", () => {
       kms.send(
         new CreateKeyCommand({ KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC", Policy: "{not json" }),
       ),
-    ).rejects.toMatchObject(refusal("MalformedPolicyDocumentException"));
+    ).rejects.toMatchObject(refusal("MalformedPolicyDocumentException", "UnknownError"));
   });
 
   test("members are checked before the key is looked up", async () => {
@@ -163,6 +163,17 @@ describe("requests AWS refuses", () => {
     ).rejects.toMatchObject(
       refusal("ValidationException", expect.stringContaining("at 'tags.1.member.tagKey'")),
     );
+    const region = (member: string, value: string) =>
+      refusal(
+        "ValidationException",
+        `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$`,
+      );
+    await expect(
+      kms.send(new ReplicateKeyCommand({ KeyId: unknown, ReplicaRegion: "Mars" })),
+    ).rejects.toMatchObject(region("replicaRegion", "Mars"));
+    await expect(
+      kms.send(new UpdatePrimaryRegionCommand({ KeyId: unknown, PrimaryRegion: "eu_west_1" })),
+    ).rejects.toMatchObject(region("primaryRegion", "eu_west_1"));
   });
 
   test("a malformed key id is 'Invalid keyId'; a well-formed unknown one does not exist", async () => {
@@ -360,14 +371,74 @@ describe("expiry: every material that is not pending rotation counts", () => {
 });
 
 describe("multi-Region keys", () => {
-  test("ReplicateKey: empty description, no ReplicaTags and no CurrentKeyMaterialId while the replica is created", async () => {
+  test("ReplicateKey answers the replica Creating: empty description, no ReplicaTags and no CurrentKeyMaterialId", async () => {
     const primary = await createKey({ MultiRegion: true, Description: "the primary's" });
     const replica = await kms.send(
       new ReplicateKeyCommand({ KeyId: primary.KeyId, ReplicaRegion: "eu-west-1" }),
     );
-    expect(replica.ReplicaKeyMetadata?.Description).toBe("");
+    expect(replica.ReplicaKeyMetadata).toMatchObject({
+      KeyState: "Creating",
+      Enabled: false,
+      Description: "",
+      MultiRegionConfiguration: { MultiRegionKeyType: "REPLICA" },
+    });
     expect(replica.ReplicaKeyMetadata?.CurrentKeyMaterialId).toBeUndefined();
     expect(replica).not.toHaveProperty("ReplicaTags");
+    const tagged = await createKey({ MultiRegion: true });
+    const Tags = [{ TagKey: "team", TagValue: "payments" }];
+    await expect(
+      kms.send(new ReplicateKeyCommand({ KeyId: tagged.KeyId, ReplicaRegion: "eu-west-1", Tags })),
+    ).resolves.toMatchObject({ ReplicaTags: Tags, ReplicaKeyMetadata: { KeyState: "Creating" } });
+  });
+
+  test("a replica being created can be managed, not used, until the sandbox clock passes its creation", async () => {
+    const generated = await createKey({ MultiRegion: true });
+    const external = await createKey({ MultiRegion: true, Origin: "EXTERNAL" });
+    // Held in Creating whatever the machine's speed: the sandbox clock goes back an hour while it is created.
+    const now = async () =>
+      ((await (await fetch(`${sandbox.url}/_sandbox/clock`)).json()) as { now: string }).now;
+    const started = Date.parse(await now());
+    for (const key of [generated, external]) {
+      await kms.send(new ReplicateKeyCommand({ KeyId: key.KeyId, ReplicaRegion: "eu-west-1" }));
+    }
+    await sandbox.setClock(new Date(started - 3_600_000).toISOString());
+    const arn = `arn:aws:kms:eu-west-1:111111111111:key/${generated.KeyId}`;
+    const state = async (KeyId: string) => (await europe.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata;
+    expect(await state(generated.KeyId!)).toMatchObject({ KeyState: "Creating", Enabled: false });
+    await europe.send(
+      new TagResourceCommand({ KeyId: generated.KeyId, Tags: [{ TagKey: "k", TagValue: "v" }] }),
+    );
+    const beingCreated = refusal("KMSInvalidStateException", `${arn} is being created.`);
+    await expect(
+      europe.send(new EncryptCommand({ KeyId: generated.KeyId, Plaintext: Buffer.from("early") })),
+    ).rejects.toMatchObject(beingCreated);
+    await expect(europe.send(new DisableKeyCommand({ KeyId: generated.KeyId }))).rejects.toMatchObject(
+      beingCreated,
+    );
+    await expect(
+      europe.send(
+        new GetParametersForImportCommand({
+          KeyId: external.KeyId,
+          WrappingAlgorithm: "RSAES_OAEP_SHA_256",
+          WrappingKeySpec: "RSA_2048",
+        }),
+      ),
+    ).rejects.toMatchObject(
+      refusal(
+        "KMSInvalidStateException",
+        `arn:aws:kms:eu-west-1:111111111111:key/${external.KeyId} is being created.`,
+      ),
+    );
+    await sandbox.setClock(new Date(started + 60_000).toISOString());
+    const created = await state(generated.KeyId!);
+    expect(created).toMatchObject({ KeyState: "Enabled", Enabled: true });
+    expect(created?.CurrentKeyMaterialId).toMatch(/^[0-9a-f]{64}$/);
+    expect(await state(external.KeyId!)).toMatchObject({ KeyState: "PendingImport", Enabled: false });
+    const sealed = await europe.send(
+      new EncryptCommand({ KeyId: generated.KeyId, Plaintext: Buffer.from("created") }),
+    );
+    const opened = await kms.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob }));
+    expect(Buffer.from(opened.Plaintext!).toString()).toBe("created");
   });
 
   test("imported material: into every replica first, then rotate the primary", async () => {
@@ -376,6 +447,7 @@ describe("multi-Region keys", () => {
     const first = randomBytes(32);
     await importMaterial(KeyId, first);
     await kms.send(new ReplicateKeyCommand({ KeyId, ReplicaRegion: "eu-west-1" }));
+    await sandbox.advanceClock("1m");
     await importMaterial(KeyId, first, {}, europe);
     const next = randomBytes(32);
     const imported = await importMaterial(KeyId, next, { ImportType: "NEW_KEY_MATERIAL" });
@@ -406,6 +478,7 @@ describe("multi-Region keys", () => {
   test("UpdatePrimaryRegion swaps the primary and the replica", async () => {
     const primary = await createKey({ MultiRegion: true });
     await kms.send(new ReplicateKeyCommand({ KeyId: primary.KeyId, ReplicaRegion: "eu-west-1" }));
+    await sandbox.advanceClock("1m");
     await expect(
       europe.send(new UpdatePrimaryRegionCommand({ KeyId: primary.KeyId, PrimaryRegion: "us-east-1" })),
     ).rejects.toMatchObject(refusal("UnsupportedOperationException"));

@@ -199,9 +199,34 @@ describe("policy and tags", () => {
     expect((await kms.send(new GetKeyPolicyCommand({ KeyId, PolicyName: "default" }))).Policy).toBe(
       policy("b"),
     );
+    // Not JSON: KMS says nothing more than the exception's name (the SDK then says "UnknownError").
     await expect(kms.send(new PutKeyPolicyCommand({ KeyId, Policy: "{nope" }))).rejects.toMatchObject({
       name: "MalformedPolicyDocumentException",
+      message: "UnknownError",
+      $metadata: expect.objectContaining({ httpStatusCode: 400 }),
     });
+    // Statements without Action/NotAction or Resource are refused (KMS, since August 2025).
+    const statement = { Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:root" } };
+    for (const [body, message] of [
+      [{ ...statement, Resource: "*" }, "Statement 1 has no Action or NotAction element."],
+      [{ ...statement, Action: "kms:*" }, "Statement 1 has no Resource element."],
+      [[{ ...statement, NotAction: "kms:Sign", Resource: "*" }, "x"], "Statement 2 is not a JSON object."],
+    ] as const) {
+      const Policy = JSON.stringify({ Version: "2012-10-17", Statement: body });
+      await expect(kms.send(new PutKeyPolicyCommand({ KeyId, Policy }))).rejects.toMatchObject({
+        name: "MalformedPolicyDocumentException",
+        message,
+      });
+      await expect(kms.send(new CreateKeyCommand({ Policy }))).rejects.toMatchObject({
+        name: "MalformedPolicyDocumentException",
+        message,
+      });
+    }
+    const single = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: { ...statement, NotAction: "kms:Sign", Resource: "*" },
+    });
+    await kms.send(new PutKeyPolicyCommand({ KeyId, Policy: single }));
     await expect(kms.send(new GetKeyPolicyCommand({ KeyId, PolicyName: "other" }))).rejects.toMatchObject({
       name: "NotFoundException",
     });
@@ -312,7 +337,7 @@ describe("multi-Region keys", () => {
     expect(replicated.ReplicaKeyMetadata).toMatchObject({
       KeyId: primary.KeyId,
       Arn: `arn:aws:kms:eu-west-1:111111111111:key/${primary.KeyId}`,
-      KeyState: "Enabled",
+      KeyState: "Creating",
       MultiRegionConfiguration: {
         MultiRegionKeyType: "REPLICA",
         PrimaryKey: { Arn: primary.Arn, Region: "us-east-1" },

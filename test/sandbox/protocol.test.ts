@@ -196,6 +196,31 @@ describe("quotas, latency and faults", () => {
     }
   });
 
+  test("--faults lost:1 carries the request out, then drops the connection", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const stateFile = join(mkdtempSync(join(tmpdir(), "keyplane-lost-")), "state.json");
+    const lossy = await startSandbox({ faults: "lost:1", stateFile });
+    try {
+      await expect(
+        fetch(lossy.url, {
+          method: "POST",
+          headers: { "X-Amz-Target": "TrentService.CreateKey", Authorization: SIGNED },
+          body: "{}",
+        }),
+      ).rejects.toThrow();
+    } finally {
+      await lossy.stop();
+    }
+    const calm = await startSandbox({ stateFile });
+    try {
+      expect((await calm.kms().send(new ListKeysCommand({}))).Keys).toHaveLength(1);
+    } finally {
+      await calm.stop();
+    }
+  });
+
   test("--latency still answers correctly", async () => {
     const sandbox = await startSandbox({ latencyMs: 20 });
     const kms = sandbox.kms();

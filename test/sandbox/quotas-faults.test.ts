@@ -116,10 +116,11 @@ describe("request quotas (token buckets, time passed in explicitly)", () => {
 
 describe("--faults", () => {
   test("parses name:probability pairs", () => {
-    expect(parseFaults("throttle:0.1,5xx:0.02,reset:0.01")).toEqual({
+    expect(parseFaults("throttle:0.1,5xx:0.02,reset:0.01,lost:0.03")).toEqual({
       throttle: 0.1,
       "5xx": 0.02,
       reset: 0.01,
+      lost: 0.03,
     });
   });
 
@@ -143,6 +144,7 @@ describe("--faults", () => {
     expect(drawFault(rates, () => 0.11)).toBe("5xx");
     expect(drawFault(rates, () => 0.125)).toBe("reset");
     expect(drawFault(rates, () => 0.5)).toBeUndefined();
+    expect(drawFault(parseFaults("lost:0.2"), () => 0.1)).toBe("lost");
     expect(drawFault({}, () => 0)).toBeUndefined();
   });
 });

@@ -66,7 +66,10 @@ describe("rotation", () => {
     const external = await kms.send(new CreateKeyCommand({ Origin: "EXTERNAL" }));
     await expect(
       kms.send(new EnableKeyRotationCommand({ KeyId: external.KeyMetadata!.KeyId })),
-    ).rejects.toMatchObject({ name: "UnsupportedOperationException" });
+    ).rejects.toMatchObject({
+      name: "UnsupportedOperationException",
+      message: `${external.KeyMetadata!.Arn} origin is EXTERNAL which is not valid for this operation.`,
+    });
   });
 
   test("when the clock passes the rotation date the key rotates; old ciphertexts still decrypt", async () => {

@@ -36,6 +36,7 @@ const E2E = [
   "stacks/synth-terraform",
   "audit/adopt",
   "audit/audit-estate",
+  "policies/deploy-apply",
 ];
 const files = (names) => names.map((name) => `<rootDir>/test/${name}.test.ts`);
 

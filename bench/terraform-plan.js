@@ -85,11 +85,11 @@ function main() {
           },
         }),
       );
-      // The synthesized backend may be remote (S3): the benchmark plans against local state.
-      if (config.terraform?.backend && !config.terraform.backend.local) {
-        delete config.terraform.backend;
-        writeFileSync(join(stackDir, "cdk.tf.json"), JSON.stringify(config));
-      }
+      // The synthesized backend may be remote (S3): the benchmark plans against local state. The providers
+      // assume the deploy role, which would call STS (an override file cannot remove a block): dropped.
+      if (config.terraform?.backend && !config.terraform.backend.local) delete config.terraform.backend;
+      for (const provider of providers) delete provider.assume_role;
+      writeFileSync(join(stackDir, "cdk.tf.json"), JSON.stringify(config));
       timed("terraform", ["init", "-input=false", "-no-color"], { cwd: stackDir, env: tfEnv });
       const plan = timed("terraform", ["plan", "-input=false", "-lock=false", "-no-color"], {
         cwd: stackDir,

@@ -33,7 +33,7 @@ export interface SynthOptions {
   planFile: string;
   /** @default cdktf.out */
   out?: string;
-  /** Sandbox mode: KMS and STS at this URL, dummy credentials, local state, no monitoring. */
+  /** Sandbox mode: KMS and STS (AssumeRole of the deploy role) at this URL, local state, no monitoring. */
   sandboxUrl?: string;
   /** @default the plan's `backend`, else local state files in `terraform-state/` beside the output folder */
   backend?: BackendChoice;

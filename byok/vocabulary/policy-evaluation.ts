@@ -7,6 +7,10 @@
  * the account root delegates to the caller's identity policies), identity policies, explicit deny over allow,
  * cross-account requests needing both sides.
  *
+ * The evaluator is AGPL-3.0-or-later and keyplane Apache-2.0, so it is an optional peer dependency, never in
+ * a default install: it is loaded on first use, and when it is missing `evaluatorMissing()` says how to opt
+ * in. The imports below are types only (erased from the compiled JavaScript).
+ *
  * It calls the library's core `authorize` rather than its `runSimulation`, for two measured reasons:
  * `runSimulation` drops every `kms:EncryptionContext:<key>` context key (its check of allowed keys only knows
  * `/`-separated variable keys such as `aws:PrincipalTag/x`), so an encryption-context condition could never
@@ -14,8 +18,22 @@
  * policies parsed once costs about 1 ms. Decisions are also remembered per request shape (below).
  */
 import { dirname, join } from "node:path";
-import { loadPolicy, type Policy } from "@cloud-copilot/iam-policy";
-import { type EvaluationResult, getDenialReasons, type RequestAnalysis } from "@cloud-copilot/iam-simulate";
+import type { loadPolicy as LoadPolicy, Policy } from "@cloud-copilot/iam-policy";
+import type { getDenialReasons as GetDenialReasons, RequestAnalysis } from "@cloud-copilot/iam-simulate";
+import { KeyplaneError } from "../errors";
+
+/**
+ * The evaluator's packages at the exact versions keyplane is tested with (package.json's
+ * `peerDependencies` and `devDependencies` say the same; a test holds them equal).
+ */
+export const EVALUATOR_PACKAGES: Readonly<Record<string, string>> = {
+  "@cloud-copilot/iam-simulate": "0.1.173",
+  "@cloud-copilot/iam-policy": "0.1.109",
+};
+
+export const EVALUATOR_INSTALL = `npm install ${Object.entries(EVALUATOR_PACKAGES)
+  .map(([name, version]) => `${name}@${version}`)
+  .join(" ")}`;
 
 type NamedPolicy = Policy<{ name: string }>;
 
@@ -34,8 +52,13 @@ interface CoreEngine {
   }): RequestAnalysis;
 }
 
-/** The library's core modules, by path: its package `exports` publish only `runSimulation` (see above). */
-function core() {
+/**
+ * The library: its public `loadPolicy` and `getDenialReasons`, and its core modules by path (its package
+ * `exports` publish only `runSimulation`, see above).
+ */
+function load() {
+  const policy = require("@cloud-copilot/iam-policy") as { loadPolicy: typeof LoadPolicy };
+  const simulate = require("@cloud-copilot/iam-simulate") as { getDenialReasons: typeof GetDenialReasons };
   const base = dirname(require.resolve("@cloud-copilot/iam-simulate"));
   const engine = require(join(base, "core_engine", "CoreSimulatorEngine.js")) as CoreEngine;
   const { AwsRequestImpl } = require(join(base, "request", "request.js")) as {
@@ -53,10 +76,61 @@ function core() {
   const { DiscoveryContextKeyConstraints } = require(
     join(base, "context_keys", "discoveryContextKeyConstraints.js"),
   ) as { DiscoveryContextKeyConstraints: new (constraints: []) => unknown };
-  return { engine, AwsRequestImpl, RequestContextImpl, strictMode: new DiscoveryContextKeyConstraints([]) };
+  return {
+    loadPolicy: policy.loadPolicy,
+    getDenialReasons: simulate.getDenialReasons,
+    engine,
+    AwsRequestImpl,
+    RequestContextImpl,
+    strictMode: new DiscoveryContextKeyConstraints([]),
+  };
 }
 
-let loaded: ReturnType<typeof core> | undefined;
+let loaded: ReturnType<typeof load> | undefined;
+
+/** Why the evaluator cannot run: not installed (the default). */
+export function evaluatorMissing(): KeyplaneError {
+  return new KeyplaneError(
+    "NOT_AVAILABLE",
+    "the IAM policy evaluator is not installed: @cloud-copilot/iam-simulate is AGPL-3.0-or-later, so keyplane (Apache-2.0) leaves it out by default and you opt in",
+    { hint: `install it with: ${EVALUATOR_INSTALL}` },
+  );
+}
+
+/** The evaluator, loaded once; a KeyplaneError (evaluatorMissing) when it is not installed. */
+function evaluator(): ReturnType<typeof load> {
+  if (loaded) return loaded;
+  try {
+    loaded = load();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // The packages, or one of their own dependencies (@cloud-copilot/iam-utils, ...), are absent.
+    if (code === "MODULE_NOT_FOUND" && String(error).includes("@cloud-copilot/")) {
+      throw evaluatorMissing();
+    }
+    throw error;
+  }
+  return loaded;
+}
+
+/** Whether the evaluator can be loaded (the access-matrix guardrail reports "not evaluated" without it). */
+export function evaluatorInstalled(): boolean {
+  try {
+    evaluator();
+    return true;
+  } catch (error) {
+    if (error instanceof KeyplaneError) return false;
+    throw error;
+  }
+}
+
+/** Throws evaluatorMissing() unless the evaluator loads: commands that need it check before doing anything. */
+export function requireEvaluator(): void {
+  evaluator();
+}
+
+/** As the library names the outcome of one decision. */
+export type EvaluationResult = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 
 export type PolicyJson = Record<string, unknown>;
 
@@ -105,7 +179,10 @@ function keyPolicy(text: string): Parsed {
   if (!parsed) {
     if (parsedKeyPolicies.size >= MAX_REMEMBERED) parsedKeyPolicies.clear();
     const document = JSON.parse(text) as PolicyJson;
-    parsed = { policies: [loadPolicy(document, { name: "key-policy" })], reads: contextKeysRead([document]) };
+    parsed = {
+      policies: [evaluator().loadPolicy(document, { name: "key-policy" })],
+      reads: contextKeysRead([document]),
+    };
     parsedKeyPolicies.set(text, parsed);
   }
   return parsed;
@@ -117,7 +194,9 @@ function identityPolicies(list: readonly PolicyJson[]): Parsed & { id: number } 
     identityListCount += 1;
     entry = {
       id: identityListCount,
-      policies: list.map((policy, index) => loadPolicy(policy, { name: `identity-policy-${index + 1}` })),
+      policies: list.map((policy, index) =>
+        evaluator().loadPolicy(policy, { name: `identity-policy-${index + 1}` }),
+      ),
       reads: contextKeysRead(list),
     };
     parsedIdentityPolicies.set(list, entry);
@@ -167,8 +246,7 @@ export function evaluate(request: EvaluationRequest): Evaluation {
   ]);
   const remembered = decisions.get(memoKey);
   if (remembered) return remembered;
-  loaded ??= core();
-  const { engine, AwsRequestImpl, RequestContextImpl, strictMode } = loaded;
+  const { engine, AwsRequestImpl, RequestContextImpl, strictMode, getDenialReasons } = evaluator();
   const analysis = engine.authorize({
     request: new AwsRequestImpl(
       request.principal,

@@ -7,13 +7,15 @@ import {
   CreateKeyCommand,
   DescribeKeyCommand,
   EnableKeyRotationCommand,
-  KMSClient,
+  type KMSClient,
   ListAliasesCommand,
   type Tag,
 } from "@aws-sdk/client-kms";
 import { KeyplaneError } from "../../byok/errors";
 import { ROTATION_DAYS } from "../../byok/vocabulary/kms-limits";
-import { startSandboxServer } from "../../sandbox/index";
+import { EVALUATOR_INSTALL, evaluatorInstalled } from "../../byok/vocabulary/policy-evaluation";
+import { Principals, startSandboxServer } from "../../sandbox/index";
+import { credentialsOf, type DemoRoles, kmsAs, separationOfDuties, writeDemoPrincipals } from "./demo-roles";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const PLAN = join(ROOT, "demo", "keyplan.demo.yaml");
@@ -21,10 +23,6 @@ const CLI = join(ROOT, "dist", "cli", "bin.js");
 const STACKS = join(ROOT, "dist", "stacks", "main.js");
 /** The offline provider mirror of machines without registry access, used when present. */
 const PROVIDER_MIRROR = "/opt/tf-plugins";
-const CREDENTIALS = {
-  AWS_ACCESS_KEY_ID: "AKIAKEYPLANEDEMO0000",
-  AWS_SECRET_ACCESS_KEY: "keyplane-demo-secret",
-};
 
 let step = 0;
 function section(title: string, words: string): void {
@@ -75,9 +73,17 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const work = mkdtempSync(join(tmpdir(), "keyplane-demo-"));
   process.stderr.write(
-    "keyplane demo: one bring-your-own-key from plan to renewal, on a KMS sandbox on this machine.\n" +
+    "keyplane demo: one bring-your-own-key from plan to rotation, on a KMS sandbox on this machine.\n" +
       "Nothing here talks to AWS; every step is the real command a custodian or a pipeline runs.\n",
   );
+  // Enforcement needs the IAM policy evaluator, an opt-in install (AGPL-3.0-or-later).
+  const enforcing = evaluatorInstalled();
+  const roles = writeDemoPrincipals(PLAN, work);
+  if (!enforcing) {
+    process.stderr.write(
+      `The IAM policy evaluator is not installed (AGPL-3.0-or-later, opt-in: ${EVALUATOR_INSTALL}), so the sandbox does not enforce key policies in this run.\n`,
+    );
+  }
   const sandbox = await startSandboxServer({
     host: "127.0.0.1",
     port: 0,
@@ -86,10 +92,13 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
     quotas: false,
     faults: {},
     accountId: "111111111111",
+    principals: Principals.fromFile(roles.file, "111111111111"),
+    enforcePolicies: enforcing,
   });
+  // Every keyplane command of the demo runs as the custodian; Terraform as the pipeline (below).
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...CREDENTIALS,
+    ...credentialsOf(roles.custodian),
     AWS_ENDPOINT_URL_KMS: sandbox.url,
     AWS_ENDPOINT_URL_STS: sandbox.url,
     AWS_REGION: "us-east-1",
@@ -108,7 +117,16 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
   try {
     section(
       "Sandbox",
-      `A local KMS listens at ${sandbox.url} (state in ${join(work, "sandbox-state.json")}).`,
+      `A local KMS listens at ${sandbox.url} (state in ${join(work, "sandbox-state.json")}), ${
+        enforcing ? "enforcing key policies, grants and IAM policies as AWS does" : "not enforcing policies"
+      }. Its principals file (${roles.file}) gives each role of the plan the IAM policy \`keyplane plan access\` synthesizes: ${[
+        roles.administrator,
+        roles.custodian,
+        roles.deployer,
+        roles.application,
+      ]
+        .map((principal) => principal.arn)
+        .join(", ")}; and a CI user, ${roles.pipeline.arn}.`,
     );
 
     section(
@@ -128,28 +146,21 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
 
     section(
       "terraform apply",
-      "Creating the keys as a platform engineer would. BYOK keys are created empty and wait for their material.",
+      `Creating the keys as a pipeline would: Terraform signs as the CI user and its provider assumes the plan's deploy role (${roles.deployer.arn}), which every key policy names, so AWS's policy lockout safety check passes without a bypass. BYOK keys are created empty and wait for their material.`,
     );
-    await applyStack(stack, env, work);
+    await applyStack(stack, { ...env, ...credentialsOf(roles.pipeline) }, work, roles);
 
-    const client = new KMSClient({
-      endpoint: sandbox.url,
-      region: "us-east-1",
-      credentials: {
-        accessKeyId: CREDENTIALS.AWS_ACCESS_KEY_ID,
-        secretAccessKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-      },
-    });
+    const client = kmsAs(sandbox.url, roles.custodian);
     const byok = await byokAliases(client);
     client.destroy();
     section(
       "Before the ceremony",
-      "`keyplane expiry` pages someone (exit code 3) while a key waits in PendingImport:",
+      `From here on every keyplane command runs as the custodian (${roles.custodian.arn}). \`keyplane expiry\` pages someone (exit code 3) while a key waits in PendingImport:`,
     );
     await showExit(await keyplane(["expiry"]));
 
     const journal = join(work, "journal.jsonl");
-    const roles = [
+    const people = [
       "--operator",
       "Dana",
       "--custodian",
@@ -173,7 +184,7 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
         "script",
         "--key",
         alias,
-        ...roles,
+        ...people,
         "--out",
         join(work, `script-${alias.replace(/\W+/g, "-")}.html`),
       ]);
@@ -200,8 +211,18 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
         "3",
         "--escrow-threshold",
         "2",
-        ...roles,
+        ...people,
       ]);
+    }
+
+    if (enforcing && byok[0]) {
+      section(
+        "Separation of duties",
+        `Now that ${byok[0]} holds material, who may read data under it? The application may, only through its own service; the administrator manages and the custodian imports, neither reads:`,
+      );
+      for (const line of await separationOfDuties(sandbox.url, roles, byok[0])) {
+        process.stderr.write(`${line}\n`);
+      }
     }
 
     section(
@@ -226,7 +247,7 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
     for (const alias of byok) {
       section(
         `Renewal of ${alias}`,
-        "Two escrow shares recover the same material; its check value is verified and KMS takes it back (EXISTING_KEY_MATERIAL) for another 30 days.",
+        "Two escrow shares recover the same material; its check value is verified and KMS takes it back (EXISTING_KEY_MATERIAL) for another 90 days.",
       );
       await keyplane([
         "--journal",
@@ -237,9 +258,32 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
         alias,
         "--escrow-dir",
         join(work, "escrow", alias.replace(/\W+/g, "-")),
+        "--expires-in",
+        "90d",
       ]);
     }
     await showExit(await keyplane(["expiry", "--within", "14d"]));
+
+    section(
+      "Two months later",
+      `Moving the clock 60 days ahead (to ${await clock("60d")}): the BYOK key's 90-day rotation period has passed.`,
+    );
+    await showExit(await keyplane(["rotation", "status", "--plan", "demo"]));
+    section(
+      "Rotation",
+      "Still as the custodian: fresh material, escrowed 2-of-3 before KMS sees it, imported as NEW_KEY_MATERIAL and made current with RotateKeyOnDemand; the key's ARN and its old ciphertexts stay valid.",
+    );
+    await keyplane([
+      "--journal",
+      journal,
+      "rotation",
+      "apply",
+      "--plan",
+      "demo",
+      "--escrow-dir",
+      join(work, "rotation-escrow"),
+    ]);
+    await showExit(await keyplane(["rotation", "status", "--plan", "demo"]));
 
     section(
       "Journal",
@@ -258,9 +302,9 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
   process.stderr.write(
     `\nDone in ${seconds} s; the sandbox is stopped.\n` +
       (flags.keep
-        ? `Journal: ${join(work, "journal.jsonl")}\nScript and report: ${join(work, "script-*.html")}, ${join(work, "report.html")}\nEscrow shares: ${join(work, "escrow")}\nTerraform: ${join(work, "synth")}\n` +
+        ? `Journal: ${join(work, "journal.jsonl")}\nScript and report: ${join(work, "script-*.html")}, ${join(work, "report.html")}\nEscrow shares: ${join(work, "escrow")}, ${join(work, "rotation-escrow")}\nTerraform: ${join(work, "synth")}\n` +
           `Sandbox state: ${join(work, "sandbox-state.json")} (it holds the demo keys' material, as a KMS would: rehearsal only; delete the folder when done)\n`
-        : `The journal (${join(work, "journal.jsonl")}) and escrow shares (${join(work, "escrow")}) were in a temporary folder, now removed; run \`keyplane demo --keep\` to keep them.\n`),
+        : `The journal (${join(work, "journal.jsonl")}) and escrow shares (${join(work, "escrow")}, ${join(work, "rotation-escrow")}) were in a temporary folder, now removed; run \`keyplane demo --keep\` to keep them.\n`),
   );
   if (!flags.keep) rmSync(work, { recursive: true, force: true });
 }
@@ -273,7 +317,12 @@ async function showExit(result: Ran): Promise<void> {
   );
 }
 
-async function applyStack(stack: string, env: NodeJS.ProcessEnv, work: string): Promise<void> {
+async function applyStack(
+  stack: string,
+  env: NodeJS.ProcessEnv,
+  work: string,
+  roles: DemoRoles,
+): Promise<void> {
   const terraform = terraformBinary();
   const tfEnv: NodeJS.ProcessEnv = { ...env, TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
   const configured = tfEnv.TF_CLI_CONFIG_FILE;
@@ -310,24 +359,20 @@ async function applyStack(stack: string, env: NodeJS.ProcessEnv, work: string): 
   process.stderr.write(
     "So the demo creates the synthesized keys with the AWS SDK instead (same specs, tags and aliases).\n",
   );
-  await createWithSdk(stack, env);
+  await createWithSdk(stack, env.AWS_ENDPOINT_URL_KMS ?? "", roles);
 }
 
 interface StackJson {
   resource?: Record<string, Record<string, Record<string, unknown>>>;
 }
 
-/** The keys and aliases of the synthesized stack, created directly: the fallback without Terraform. */
-async function createWithSdk(stack: string, env: NodeJS.ProcessEnv): Promise<void> {
+/**
+ * The keys and aliases of the synthesized stack, created directly as the deploy role with their synthesized
+ * policies: the fallback without Terraform.
+ */
+async function createWithSdk(stack: string, url: string, roles: DemoRoles): Promise<void> {
   const json = JSON.parse(readFileSync(join(stack, "cdk.tf.json"), "utf8")) as StackJson;
-  const client = new KMSClient({
-    endpoint: env.AWS_ENDPOINT_URL_KMS ?? "",
-    region: "us-east-1",
-    credentials: {
-      accessKeyId: CREDENTIALS.AWS_ACCESS_KEY_ID,
-      secretAccessKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-    },
-  });
+  const client = kmsAs(url, roles.deployer);
   try {
     const ids = new Map<string, string>();
     for (const type of ["aws_kms_key", "aws_kms_external_key"]) {
@@ -339,6 +384,7 @@ async function createWithSdk(stack: string, env: NodeJS.ProcessEnv): Promise<voi
           new CreateKeyCommand({
             Origin: type === "aws_kms_external_key" ? "EXTERNAL" : "AWS_KMS",
             Description: String(resource.description ?? name),
+            Policy: String(resource.policy),
             Tags: tags,
           }),
         );

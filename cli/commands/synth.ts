@@ -20,7 +20,7 @@ export function registerSynth(program: Command): void {
     .option("--out <dir>", "output folder", "cdktf.out")
     .option(
       "--sandbox <url>",
-      "rehearse on a keyplane sandbox: KMS and STS at URL, dummy credentials, local state",
+      "rehearse on a keyplane sandbox: KMS and STS at URL (credentials: the standard AWS chain), local state",
     )
     .option(
       "--backend <where>",

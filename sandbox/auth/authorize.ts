@@ -6,12 +6,16 @@
  * alias resources. https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html
  */
 
-import { type Evaluation, evaluate } from "../../byok/vocabulary/policy-evaluation";
+import { type Evaluation, evaluate, requireEvaluator } from "../../byok/vocabulary/policy-evaluation";
 import { aliasArn, type Context, findKey, keyArn, keyOfCiphertext } from "../context";
 import { parseSymmetric } from "../crypto";
 import type { GrantRecord, KeyRecord } from "../model";
 import { GRANT_OPERATIONS as GRANTABLE_OPERATIONS } from "../operations/grants";
 import { type Input, KmsError } from "../protocol";
+
+// The sandbox loads this module only to enforce: without the evaluator (an opt-in install), it refuses to
+// start rather than answer every request with an internal error.
+requireEvaluator();
 
 type ContextValues = Record<string, string | string[]>;
 

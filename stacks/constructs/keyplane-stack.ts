@@ -13,7 +13,7 @@ export type StateBackend =
   { local: { dir: string } } | { s3: { bucket: string; key: string; region: string; useLockfile: boolean } };
 
 export interface KeyplaneStackOptions {
-  /** Sandbox mode: providers point at this URL for KMS and STS, with dummy credentials; no monitoring. */
+  /** Sandbox mode: providers point at this URL for KMS and STS (credentials: the standard chain); no monitoring. */
   sandboxUrl?: string;
   /** @default the plan's `backend`, else a local state file in the stack's own folder */
   backend?: StateBackend;
@@ -21,7 +21,8 @@ export interface KeyplaneStackOptions {
 
 /**
  * One stack of `keyplane synth`: the keys of one account and region (centralized: the security account;
- * decentralized: an application account through its deploy role), with its provider and backend. Replicas
+ * decentralized: an application account), with its provider (assuming the plan's deploy role in that
+ * account) and backend. Replicas
  * live in the same stack behind an aliased provider per replica region, so a replica refers to its primary
  * without cross-stack state. The keys sit directly under the stack, so their construct paths are the plan's
  * (`<stack>/<key id>`, what findings name and suppressions match).
@@ -33,7 +34,7 @@ export class KeyplaneStack extends TerraformStack {
   constructor(scope: Construct, derived: DerivedPlan, stackPlan: StackPlan, options: KeyplaneStackOptions) {
     super(scope, stackPlan.id);
     const providerProps = {
-      ...(stackPlan.deployRoleArn ? { deployRoleArn: stackPlan.deployRoleArn } : {}),
+      deployRoleArn: stackPlan.deployRoleArn,
       ...(options.sandboxUrl ? { sandboxUrl: options.sandboxUrl } : {}),
     };
     keyplaneProvider(this, "aws", { region: stackPlan.region, ...providerProps });

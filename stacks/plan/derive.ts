@@ -47,8 +47,8 @@ export interface DerivedKey {
   replicaRegions: string[];
   administrators: string[];
   /**
-   * Who runs `terraform apply` for the key's stack: the plan's deployRole in the key's account (the provider
-   * assumes it in decentralized plans). Named in the key policy, so CreateKey's and PutKeyPolicy's lockout
+   * Who runs `terraform apply` for the key's stack: the plan's deployRole in the key's account (the stack's
+   * provider assumes it). Named in the key policy, so CreateKey's and PutKeyPolicy's lockout
    * safety check passes without bypassing it.
    */
   deployers: string[];
@@ -79,8 +79,11 @@ export interface StackPlan {
   id: string;
   account: string;
   region: string;
-  /** Decentralized plans: the role the stack's provider assumes in the application account. */
-  deployRoleArn?: string;
+  /**
+   * The plan's deployRole in the stack's account (centralized: the security account; decentralized: the
+   * application account): the role the stack's provider assumes, named in every key policy as the deployer.
+   */
+  deployRoleArn: string;
   keys: DerivedKey[];
   /** The key of the trail bucket and alert topic, present when monitoring is on. */
   monitoringKey?: DerivedKey;
@@ -146,14 +149,17 @@ export function derivePlan(plan: KeyPlan, options: DeriveOptions = {}): DerivedP
   return { plan, sandbox: options.sandbox === true, monitoring, stacks: stackList, keys, awsManaged };
 }
 
+function deployRoleArn(plan: KeyPlan, account: string): string {
+  return `arn:aws:iam::${account}:role/${plan.deployRole}`;
+}
+
 function stackFor(plan: KeyPlan, app: ApplicationSettings, stacks: Map<string, StackPlan>): StackPlan {
   const centralized = plan.management === "centralized";
   const account = centralized ? plan.accounts.security : app.account;
   const id = centralized ? `${plan.name}-security-${plan.region}` : `${plan.name}-${account}-${plan.region}`;
   let stack = stacks.get(id);
   if (!stack) {
-    stack = { id, account, region: plan.region, keys: [] };
-    if (!centralized) stack.deployRoleArn = `arn:aws:iam::${account}:role/${plan.deployRole}`;
+    stack = { id, account, region: plan.region, deployRoleArn: deployRoleArn(plan, account), keys: [] };
     stacks.set(id, stack);
   }
   return stack;
@@ -196,7 +202,7 @@ function deriveKey(plan: KeyPlan, stack: StackPlan, request: KeyRequest): Derive
     deletionWindowDays: settings.deletionWindowDays ?? DELETION_WINDOW_DAYS.default,
     replicaRegions: settings.multiRegion ? [...plan.replicaRegions] : [],
     administrators: [...plan.administrators],
-    deployers: [`arn:aws:iam::${stack.account}:role/${plan.deployRole}`],
+    deployers: [stack.deployRoleArn],
     custodians: origin === "EXTERNAL" ? [...plan.custodians] : [],
     readers: origin === "EXTERNAL" ? [] : [...plan.custodians],
     users: [...request.app.users],
@@ -237,7 +243,7 @@ function deriveMonitoringKey(plan: KeyPlan, stack: StackPlan): DerivedKey {
     deletionWindowDays: DELETION_WINDOW_DAYS.default,
     replicaRegions: [],
     administrators: [...plan.administrators],
-    deployers: [`arn:aws:iam::${stack.account}:role/${plan.deployRole}`],
+    deployers: [stack.deployRoleArn],
     custodians: [],
     readers: [...plan.custodians],
     users: [],

@@ -122,7 +122,7 @@ export const planSchema = strict({
     ),
   }).optional(),
   iamDelegation: flag("iamDelegation").default(false),
-  /** Decentralized plans: the role each application account's provider assumes. */
+  /** The role each stack's provider assumes in the account holding its keys (the security account, or each application account). */
   deployRole: z
     .string({ error: "expected an IAM role name" })
     .regex(/^[\w+=,.@-]{1,64}$/, { error: "expected an IAM role name" })

@@ -1,4 +1,8 @@
-import type { PolicyJson } from "../../byok/vocabulary/policy-evaluation";
+import {
+  EVALUATOR_INSTALL,
+  evaluatorInstalled,
+  type PolicyJson,
+} from "../../byok/vocabulary/policy-evaluation";
 import type { DerivedKey } from "../plan/derive";
 import { policyForKey } from "../plan/policy-for-key";
 import { type KeyAccess, keyAccess, planPrincipals, policiesByPrincipal } from "./access";
@@ -46,10 +50,20 @@ export function accessDeviations(
   planName: string,
   keys: readonly DerivedKey[],
 ): { path: string; message: string; notEvaluated?: true }[] {
+  const planPath = keys[0]?.path.split("/")[0] ?? planName;
+  if (!evaluatorInstalled()) {
+    return [
+      {
+        path: planPath,
+        message: `access matrix not evaluated: the IAM policy evaluator is not installed (AGPL-3.0-or-later, so opt-in: ${EVALUATOR_INSTALL})`,
+        notEvaluated: true,
+      },
+    ];
+  }
   if (keys.length > GUARDRAIL_MAX_KEYS) {
     return [
       {
-        path: keys[0]?.path.split("/")[0] ?? planName,
+        path: planPath,
         message: `access matrix not evaluated at synth for ${keys.length} keys (over ${GUARDRAIL_MAX_KEYS}: about 40 ms of policy evaluation per key)`,
         notEvaluated: true,
       },

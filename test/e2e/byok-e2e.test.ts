@@ -3,8 +3,16 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeKeyCommand, ListKeysCommand, ListResourceTagsCommand } from "@aws-sdk/client-kms";
+import { derivePlan } from "../../stacks/plan/derive";
+import { loadPlanFile } from "../../stacks/plan/load";
+import {
+  accessKeyOf,
+  CI_ACCESS_KEY,
+  type PrincipalSandbox,
+  planPrincipals,
+  startWithPrincipals,
+} from "../policies/principals";
 import { type CliResult, runCli, withoutJournalAnchor } from "../support/cli";
-import { type SandboxHandle, startSandbox } from "../support/sandbox";
 import { runTerraform } from "../support/terraform";
 import { describeWithTool, TERRAFORM } from "../support/tools";
 
@@ -47,22 +55,34 @@ function filesUnder(dir: string): string[] {
 
 describeWithTool(
   TERRAFORM,
-  "end to end on the sandbox: plan -> apply -> ceremony -> expiry -> escrow -> rotation -> journal",
+  "end to end on an enforcing sandbox, as the plan's roles: plan -> apply (deploy role) -> ceremony -> expiry -> escrow -> rotation -> journal (custodian)",
   () => {
-    let sandbox: SandboxHandle;
+    let world: PrincipalSandbox;
     let work: string;
+    /** The custodian's environment: every keyplane command of the run acts as the custodian. */
     let env: Record<string, string>;
+    /** Terraform's: a CI user whose provider assumes the plan's deploy role. */
+    let pipelineEnv: Record<string, string>;
+    let custodianKey: string;
     const materials: Buffer[] = [];
     let planAfterCeremony: { code: number; stdout: string } | undefined;
 
     beforeAll(async () => {
       work = mkdtempSync(join(tmpdir(), "keyplane-e2e-"));
       mkdirSync(join(work, "sandbox"));
-      sandbox = await startSandbox({ stateFile: join(work, "sandbox", "state.json"), wrappingKeyPool: 2 });
-      env = sandbox.env();
+      const derived = derivePlan(loadPlanFile(PLAN), { sandbox: true });
+      const principals = planPrincipals(derived);
+      world = await startWithPrincipals(principals, {
+        enforce: true,
+        stateFile: join(work, "sandbox", "state.json"),
+        wrappingKeyPool: 2,
+      });
+      custodianKey = accessKeyOf(principals, derived.plan.custodians[0] ?? "");
+      env = world.env(custodianKey);
+      pipelineEnv = world.env(CI_ACCESS_KEY);
     });
     afterAll(async () => {
-      await sandbox.stop();
+      await world.stop();
       rmSync(work, { recursive: true, force: true });
     });
 
@@ -70,16 +90,16 @@ describeWithTool(
 
     test("the whole path of a BYOK key", async () => {
       const outdir = join(work, "synth");
-      const synthesized = await synth(outdir, sandbox.url);
+      const synthesized = await synth(outdir, world.sandbox.url);
       expect(synthesized.code).toBe(0);
       const stack = join(outdir, "stacks", "demo-security-us-east-1");
-      expect(record(await runTerraform(stack, ["init", "-no-color"], env)).code).toBe(0);
-      const apply = record(await runTerraform(stack, ["apply", "-auto-approve", "-no-color"], env));
+      expect(record(await runTerraform(stack, ["init", "-no-color"], pipelineEnv)).code).toBe(0);
+      const apply = record(await runTerraform(stack, ["apply", "-auto-approve", "-no-color"], pipelineEnv));
       expect(withoutJournalAnchor(apply.stderr)).toBe("");
       expect(apply.code).toBe(0);
 
-      // The BYOK keys of the plan: EXTERNAL, waiting in PendingImport.
-      const kms = sandbox.kms();
+      // The BYOK keys of the plan, as the custodian sees them: EXTERNAL, waiting in PendingImport.
+      const kms = world.kms(custodianKey);
       const keys = await Promise.all(
         ((await kms.send(new ListKeysCommand({}))).Keys ?? []).map(
           async (key) => (await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!,
@@ -123,7 +143,9 @@ describeWithTool(
         expect(ceremony.code).toBe(0);
       }
 
-      planAfterCeremony = record(await runTerraform(stack, ["plan", "-detailed-exitcode", "-no-color"], env));
+      planAfterCeremony = record(
+        await runTerraform(stack, ["plan", "-detailed-exitcode", "-no-color"], pipelineEnv),
+      );
 
       expect((await cli(["expiry", "--within", "30d"])).code).toBe(3);
       expect((await cli(["expiry", "--within", "10d"])).code).toBe(0);
@@ -210,7 +232,7 @@ describeWithTool(
       }
 
       // 80 days on, the imported keys (rotation-days 90) are due: new material, escrowed, imported, rotated.
-      await sandbox.advanceClock("80d");
+      await world.sandbox.advanceClock("80d");
       expect((await cli(["rotation", "status", "--plan", "demo"])).code).toBe(3);
       const rotationEscrow = join(work, "rotation-escrow");
       const applied = await cli([

@@ -4,7 +4,8 @@
  * Each cell must converge: the rerun exits 0; the material KMS uses is the escrowed material (the sandbox's
  * KeyMaterialId is SHA-256 over the key id and the material, so the escrow's combined bytes must give it);
  * nothing was imported twice (ListKeyRotations counts the materials); the journal verifies; every key's
- * cycle is closed. The matrix is printed at the end.
+ * cycle is closed. The matrix is printed at the end. The matrix runs on an enforcing sandbox as the real
+ * roles: the keys are created by the deploy role with keyplane's key policy, every flow runs as the custodian.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -21,7 +22,9 @@ import { combineShareFiles } from "../../byok/escrow/combine";
 import { listManifests } from "../../byok/escrow/manifest";
 import { readJournal, verifyJournal } from "../../byok/journal/journal";
 import { unfinishedCycle } from "../../byok/steps/cycle";
+import { KeyPolicy } from "../../stacks/policy/key-policy";
 import { killWhenJournaled } from "../cli/fleet-support";
+import { allow, type PrincipalSandbox, startWithPrincipals } from "../policies/principals";
 import { type CliResult, runCli, withoutJournalAnchor } from "../support/cli";
 import { startLossyProxy } from "../support/lossy-proxy";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
@@ -57,19 +60,40 @@ const BOUNDARIES: Record<Flow, string[]> = {
 /** Materials KMS must list for a key after the flow: the first import, plus one per rotation. */
 const MATERIALS_AFTER: Record<Flow, number> = { ceremony: 1, rotation: 2, renew: 1 };
 
-let sandbox: SandboxHandle;
+const DEPLOYER = {
+  arn: "arn:aws:iam::111111111111:role/KeyplaneDeploy",
+  accessKeyId: "AKIACRASHDEPLOYER001",
+};
+const CUSTODIAN = { arn: "arn:aws:iam::111111111111:role/KeyCustodian", accessKeyId: "AKIACRASHCUSTODIAN01" };
+/** keyplane's key policy for an external key: administrators manage, the deploy role deploys, custodians import. */
+const KEY_POLICY = new KeyPolicy({ account: "111111111111", region: "us-east-1" })
+  .allowAdministrators(["arn:aws:iam::111111111111:role/KeyAdmin"], { rotateOnDemand: false })
+  .allowDeployers([DEPLOYER.arn])
+  .allowCustodians([CUSTODIAN.arn], { usage: "ENCRYPT_DECRYPT", symmetric: true })
+  .render();
+
+let world: PrincipalSandbox;
+/** The custodian's client and environment: every flow of the matrix runs as the custodian. */
 let kms: KMSClient;
 let env: Record<string, string>;
+let deployer: KMSClient;
 const root = mkdtempSync(join(tmpdir(), "keyplane-crash-"));
 const matrix: { flow: Flow; boundary: string; converged: boolean; note: string }[] = [];
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ extraArgs: ["--wrapping-key-pool", "2"] });
-  kms = sandbox.kms();
-  env = sandbox.env();
+  world = await startWithPrincipals(
+    [
+      { ...DEPLOYER, identityPolicies: [allow("kms:CreateKey", "kms:TagResource")] },
+      { ...CUSTODIAN, identityPolicies: [allow("kms:ListKeys", "kms:ListAliases")] },
+    ],
+    { enforce: true, wrappingKeyPool: 2 },
+  );
+  kms = world.kms(CUSTODIAN.accessKeyId);
+  deployer = world.kms(DEPLOYER.accessKeyId);
+  env = world.env(CUSTODIAN.accessKeyId);
 });
 afterAll(async () => {
-  await sandbox?.stop();
+  await world?.stop();
   rmSync(root, { recursive: true, force: true });
   const lines = matrix.map(
     (cell) =>
@@ -82,17 +106,16 @@ afterAll(async () => {
 });
 
 async function externalKey(tags: Record<string, string>): Promise<string> {
-  const { KeyMetadata } = await kms.send(
-    new CreateKeyCommand({ Origin: "EXTERNAL", KeySpec: "SYMMETRIC_DEFAULT", KeyUsage: "ENCRYPT_DECRYPT" }),
-  );
-  const arn = KeyMetadata?.Arn ?? "";
-  await kms.send(
-    new TagResourceCommand({
-      KeyId: arn,
+  const { KeyMetadata } = await deployer.send(
+    new CreateKeyCommand({
+      Origin: "EXTERNAL",
+      KeySpec: "SYMMETRIC_DEFAULT",
+      KeyUsage: "ENCRYPT_DECRYPT",
+      Policy: KEY_POLICY,
       Tags: Object.entries(tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
     }),
   );
-  return arn;
+  return KeyMetadata?.Arn ?? "";
 }
 
 const ceremonyArgs = (key: string, journal: string, escrow: string, expires = "30d") => [
@@ -265,7 +288,7 @@ describe("crash matrix: kill at every boundary, rerun, converge", () => {
         keys.push(key);
       }
       // Each cell's keys are made due by the clock; keys of earlier cells were rotated already.
-      await sandbox.advanceClock("100d");
+      await world.sandbox.advanceClock("100d");
       return {
         keys,
         journal,
@@ -330,7 +353,7 @@ describe("an answer lost after KMS acted: the SDK's retry finds the work done, t
         const setup = await cli(ceremonyArgs(key, join(dir, "setup.jsonl"), escrow, "365d"));
         expect(setup.code).toBe(0);
       }
-      if (flow === "rotation") await sandbox.advanceClock("100d");
+      if (flow === "rotation") await world.sandbox.advanceClock("100d");
       args =
         flow === "renew"
           ? [
@@ -347,7 +370,7 @@ describe("an answer lost after KMS acted: the SDK's retry finds the work done, t
             ]
           : ["--journal", journal, "rotation", "apply", "--plan", plan, "--escrow-dir", escrow];
     }
-    const proxy = await startLossyProxy(sandbox.url, firstAnswers());
+    const proxy = await startLossyProxy(world.sandbox.url, firstAnswers());
     try {
       const run = await runCli(args, {
         env: { ...env, AWS_ENDPOINT_URL_KMS: proxy.url },

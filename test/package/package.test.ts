@@ -119,6 +119,24 @@ describe("the packed tarball", () => {
     expect(outside).toEqual([]);
   });
 
+  test("installs no AGPL package: the IAM policy evaluator is an optional peer, left out", () => {
+    const installed = installedPackages(join(project, "node_modules"));
+    expect(installed.map((entry) => entry.name)).toEqual(
+      expect.arrayContaining(["keyplane", "cdktf", "zod"]),
+    );
+    expect(installed.filter((entry) => /AGPL/i.test(entry.license))).toEqual([]);
+    expect(installed.map((entry) => entry.name)).not.toContain("@cloud-copilot/iam-simulate");
+  });
+
+  test("keyplane plan access says in one line that the evaluator is opt-in and how to install it", async () => {
+    const access = await run("keyplane", ["plan", "access", "--plan", "keyplan.yaml"], project, userEnv);
+    expect(access.stderr).toBe(
+      "keyplane: the IAM policy evaluator is not installed: @cloud-copilot/iam-simulate is AGPL-3.0-or-later, so keyplane (Apache-2.0) leaves it out by default and you opt in (install it with: npm install @cloud-copilot/iam-simulate@0.1.173 @cloud-copilot/iam-policy@0.1.109)\n",
+    );
+    expect(access.stdout).toBe("");
+    expect(access.code).toBe(1);
+  });
+
   test("installs with keyplane on PATH and nothing of the dev toolchain", async () => {
     const modules = readdirSync(join(project, "node_modules"));
     for (const dev of ["typescript", "jest", "cdktf-cli", "@biomejs", "@swc"])
@@ -190,6 +208,32 @@ describeWithTool(TERRAFORM, "from the user's own repository", () => {
     expect(existsSync(join(project, "bad.out", "stacks", "bad", "cdk.tf.json"))).toBe(false);
   }, 120_000);
 });
+
+/** Every package under a node_modules folder (scoped and nested ones too), with its declared licence. */
+function installedPackages(nodeModules: string): { name: string; license: string }[] {
+  const found: { name: string; license: string }[] = [];
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir)) {
+      if (entry.startsWith(".")) continue;
+      const path = join(dir, entry);
+      if (entry.startsWith("@")) {
+        visit(path);
+        continue;
+      }
+      const manifest = join(path, "package.json");
+      if (!existsSync(manifest)) continue;
+      const { name, license, licenses } = JSON.parse(readFileSync(manifest, "utf8")) as {
+        name: string;
+        license?: unknown;
+        licenses?: unknown;
+      };
+      found.push({ name, license: JSON.stringify(license ?? licenses ?? "") });
+      if (existsSync(join(path, "node_modules"))) visit(join(path, "node_modules"));
+    }
+  };
+  visit(nodeModules);
+  return found;
+}
 
 /** What a user writes: their provider, backend and bucket; keyplane's hierarchy and guardrails. */
 const USER_APP = `

@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { STSClient } from "@aws-sdk/client-sts";
 import { stringify } from "yaml";
-import { type SandboxHandle, startSandbox } from "../support/sandbox";
+import { type DerivedPlan, stackKeys } from "../../stacks/plan/derive";
+import { planAccess } from "../../stacks/policy/plan-access";
+import { type SandboxHandle, type SandboxStartOptions, startSandbox } from "../support/sandbox";
 
 export interface PrincipalSpec {
   arn: string;
@@ -31,7 +33,7 @@ export interface PrincipalSandbox {
 /** Writes a principals file (the contract's format) and starts a sandbox with it. */
 export async function startWithPrincipals(
   principals: PrincipalSpec[],
-  options: { enforce?: boolean; extraArgs?: string[] } = {},
+  options: { enforce?: boolean } & SandboxStartOptions = {},
 ): Promise<PrincipalSandbox> {
   const dir = mkdtempSync(join(tmpdir(), "keyplane-principals-"));
   const principalsFile = join(dir, "principals.yaml");
@@ -46,11 +48,13 @@ export async function startWithPrincipals(
       })),
     }),
   );
+  const { enforce, ...sandboxOptions } = options;
   const sandbox = await startSandbox({
+    ...sandboxOptions,
     extraArgs: [
       "--principals",
       principalsFile,
-      ...(options.enforce ? ["--enforce-policies"] : []),
+      ...(enforce ? ["--enforce-policies"] : []),
       ...(options.extraArgs ?? []),
     ],
   });
@@ -98,4 +102,35 @@ export async function startWithPrincipals(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The access key of the CI user in `planPrincipals`: it signs Terraform's requests (the provider assumes the deploy role). */
+export const CI_ACCESS_KEY = "AKIACIPIPELINE000001";
+
+/**
+ * Every principal of a plan with the identity policy `keyplane plan access` synthesizes for it, plus a CI
+ * user of the security account that Terraform signs as (`CI_ACCESS_KEY`), and `extra` ones.
+ */
+export function planPrincipals(derived: DerivedPlan, extra: PrincipalSpec[] = []): PrincipalSpec[] {
+  const access = planAccess(derived.plan.name, derived.stacks.flatMap(stackKeys));
+  return [
+    {
+      arn: `arn:aws:iam::${derived.plan.accounts.security}:user/ci`,
+      accessKeyId: CI_ACCESS_KEY,
+      identityPolicies: [allow("sts:AssumeRole")],
+    },
+    ...access.identityPolicies.map((entry, index) => ({
+      arn: entry.principal,
+      accessKeyId: `AKIAPLANPRINCIPAL${String(index).padStart(3, "0")}`,
+      identityPolicies: [entry.policy],
+    })),
+    ...extra,
+  ];
+}
+
+/** The access key of `arn` among `principals`. */
+export function accessKeyOf(principals: readonly PrincipalSpec[], arn: string): string {
+  const found = principals.find((principal) => principal.arn === arn);
+  if (!found) throw new Error(`no principal ${arn}`);
+  return found.accessKeyId;
 }

@@ -146,7 +146,7 @@ describe("keyplane synth", () => {
     expect(readdirSync(dir)).toEqual(["keyplan.yaml"]);
   });
 
-  test("--sandbox: the provider carries the endpoints, skip flags and dummy credentials itself", async () => {
+  test("--sandbox: the provider carries the endpoints, skip flags and the deploy role, no credentials", async () => {
     const dir = workdir();
     const result = await runCli(["synth", "--plan", "keyplan.yaml", "--sandbox", "http://127.0.0.1:4566"], {
       cwd: dir,
@@ -155,9 +155,11 @@ describe("keyplane synth", () => {
     expect(result.stderr).toContain(
       "keyplane: sandbox mode: monitoring is off (the sandbox speaks only KMS and STS); 2 KP-EXPIRY-ALARM finding(s) suppressed",
     );
-    expect(stackJson(join(dir, "cdktf.out")).provider.aws[0]).toMatchObject({
-      access_key: "keyplane-sandbox",
-      secret_key: "keyplane-sandbox",
+    const provider = stackJson(join(dir, "cdktf.out")).provider.aws[0];
+    expect(provider).not.toHaveProperty("access_key");
+    expect(provider).not.toHaveProperty("secret_key");
+    expect(provider).toMatchObject({
+      assume_role: [{ role_arn: "arn:aws:iam::111111111111:role/KeyplaneDeploy", session_name: "keyplane" }],
       endpoints: [{ kms: "http://127.0.0.1:4566", sts: "http://127.0.0.1:4566" }],
       skip_credentials_validation: true,
       skip_requesting_account_id: true,

@@ -83,11 +83,12 @@ describe("derivePlan", () => {
     expect(internal!.users).toEqual(["arn:aws:iam::222222222222:role/payments-api"]);
   });
 
-  test("centralized: one stack in the security account; users call from their application account", () => {
+  test("centralized: one stack in the security account, deployed by its deploy role; users call from their application account", () => {
     const plan = derived();
     expect(plan.stacks.map((stack) => [stack.id, stack.account, stack.deployRoleArn])).toEqual([
-      ["acme-security-us-east-1", "111111111111", undefined],
+      ["acme-security-us-east-1", "111111111111", "arn:aws:iam::111111111111:role/KeyplaneDeploy"],
     ]);
+    expect(plan.keys.every((key) => key.deployers.join() === plan.stacks[0]?.deployRoleArn)).toBe(true);
     expect(plan.keys.map((key) => [key.keyAccount, key.callerAccount])).toContainEqual([
       "111111111111",
       "333333333333",

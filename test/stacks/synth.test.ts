@@ -83,7 +83,7 @@ describe("node dist/stacks/main.js", () => {
     expect(readdirSync(result.dir)).toEqual(["keyplan.yaml"]);
   });
 
-  test("sandbox mode: KMS and STS endpoints, skip flags, no assume_role, no monitoring, local backend", async () => {
+  test("sandbox mode: KMS and STS endpoints, the deploy role assumed there, no credentials, no monitoring, local backend", async () => {
     const plan = writePlan(
       variant({
         management: "decentralized",
@@ -97,10 +97,11 @@ describe("node dist/stacks/main.js", () => {
       {
         region: "us-east-1",
         endpoints: [{ kms: "http://127.0.0.1:4566", sts: "http://127.0.0.1:4566" }],
-        access_key: "keyplane-sandbox",
-        secret_key: "keyplane-sandbox",
-        skip_credentials_validation: true,
+        assume_role: [
+          { role_arn: "arn:aws:iam::222222222222:role/KeyplaneDeploy", session_name: "keyplane" },
+        ],
         skip_metadata_api_check: "true",
+        skip_credentials_validation: true,
         skip_region_validation: true,
         skip_requesting_account_id: true,
       },

@@ -63,11 +63,30 @@ export interface TerraformResult {
   stderr: string;
 }
 
+/**
+ * `terraform init`s of this process, one at a time: they share one plugin cache, which Terraform does not
+ * guarantee safe for concurrent use (tests apply several stacks side by side).
+ */
+let initQueue: Promise<unknown> = Promise.resolve();
+
 /** Runs terraform in `cwd`; resolves with exit code and output (does not throw on non-zero). */
 export function runTerraform(
   cwd: string,
   args: string[],
   extraEnv: Record<string, string> = {},
+): Promise<TerraformResult> {
+  if (args[0] === "init") {
+    const run = initQueue.then(() => execTerraform(cwd, args, extraEnv));
+    initQueue = run;
+    return run;
+  }
+  return execTerraform(cwd, args, extraEnv);
+}
+
+function execTerraform(
+  cwd: string,
+  args: string[],
+  extraEnv: Record<string, string>,
 ): Promise<TerraformResult> {
   const binary = TERRAFORM.find();
   return new Promise((resolve) => {

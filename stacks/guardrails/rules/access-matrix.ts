@@ -17,7 +17,7 @@ export const accessMatrix: Rule = {
         ? {
             path: deviation.path,
             message: deviation.message,
-            fix: "run keyplane plan access, which evaluates every key",
+            fix: "run keyplane plan access, which evaluates every key (with the IAM policy evaluator installed)",
             severity: "warning" as const,
           }
         : {

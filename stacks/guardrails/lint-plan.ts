@@ -48,8 +48,8 @@ export function lintPlan(
 
 /**
  * The YAML path of a finding's setting: a key's classification fields under `classifications.<name>`, its
- * users under its application, plan-wide lists at the top; the stacks' own monitoring key and stack-level
- * findings point at `monitoring`.
+ * users under its application, plan-wide lists at the top; the stacks' own monitoring key and monitoring
+ * findings point at `monitoring`; a finding about the whole plan names no setting.
  */
 function yamlPaths(derived: DerivedPlan): YamlPathOf {
   const byPath = new Map(createdKeys(derived).map((key) => [key.path, key]));
@@ -57,9 +57,9 @@ function yamlPaths(derived: DerivedPlan): YamlPathOf {
     if (setting === "administrators" || setting === "custodians" || setting === "budget.maxKeys")
       return setting;
     const key = byPath.get(path);
-    if (setting === "monitoring" || key === undefined || key.classification === MONITORING_CLASSIFICATION) {
-      return "monitoring";
-    }
+    if (setting === "monitoring" || key?.classification === MONITORING_CLASSIFICATION) return "monitoring";
+    // A finding about the whole plan (the access matrix not evaluated) has no one setting to point at.
+    if (key === undefined) return undefined;
     if (setting === "data") return key.source;
     if (setting === "users") return `applications.${key.application}.users`;
     return `classifications.${key.classification}.${setting}`;

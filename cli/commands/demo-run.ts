@@ -227,7 +227,7 @@ export async function runDemo(flags: { keep: boolean }): Promise<void> {
 
     section(
       "Status",
-      "Expiry against a 14-day threshold (30 days left: fine) and rotation, as on-call sees them:",
+      "Expiry against a 14-day threshold (imported for 30 days, so 29 whole days left: fine) and rotation, as on-call sees them:",
     );
     await showExit(await keyplane(["expiry", "--within", "14d"]));
     await keyplane(["rotation", "status", "--plan", "demo"]);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { ImportKeyMaterialCommand, type ImportType, type KMSClient } from "@aws-sdk/client-kms";
 import { KeyplaneError } from "../errors";
-import { awsErrorName, fromAwsError } from "../kms/aws-error";
+import { awsErrorName, fromAwsError, wasRetried } from "../kms/aws-error";
 import { serverNow } from "../kms/server-time";
 import { KEY_SPEC_INFO, type KeySpec } from "../vocabulary/key-specs";
 import type { WrappingAlgorithm, WrappingKeySpec } from "../vocabulary/wrapping";
@@ -35,6 +35,15 @@ export interface ImportRequest {
     wrappingKeySpec: WrappingKeySpec;
     rewrap: (fresh: ImportParameters) => Promise<Buffer> | Buffer;
   };
+  /**
+   * Given, a NEW_KEY_MATERIAL import that KMS refuses after the SDK retried it (KMS carried out an earlier
+   * attempt whose answer was lost) is recognised: a material id that `materialIds` lists now and
+   * `materialsBefore` did not is the one this import brought.
+   */
+  afterLostAnswer?: {
+    materialsBefore: readonly string[];
+    materialIds: () => Promise<readonly string[]>;
+  };
 }
 
 export interface ImportResult {
@@ -45,6 +54,8 @@ export interface ImportResult {
   importTokenSha256: string;
   /** The fresh parameters, when the first token had expired and was refetched. */
   refetched?: ImportParameters;
+  /** KMS's answer to the import was lost and the retry refused; the material id was read afterwards. */
+  recordedAfterRetry?: true;
 }
 
 /**
@@ -88,6 +99,16 @@ export async function importMaterial(client: KMSClient, request: ImportRequest):
   try {
     return await attempt(request.importToken, request.wrapped);
   } catch (error) {
+    const lost = await importedOnEarlierAttempt(request, error);
+    if (lost) {
+      return {
+        keyArn,
+        keyMaterialId: lost,
+        expiry,
+        importTokenSha256: createHash("sha256").update(request.importToken).digest("hex"),
+        recordedAfterRetry: true,
+      };
+    }
     if (awsErrorName(error) !== "ExpiredImportTokenException" || !request.refetch) {
       throw importError(error, keyArn, request.importType);
     }
@@ -122,4 +143,11 @@ function importError(error: unknown, keyArn: string, importType: ImportKind | un
     });
   }
   return translated;
+}
+
+async function importedOnEarlierAttempt(request: ImportRequest, error: unknown): Promise<string | undefined> {
+  const { afterLostAnswer } = request;
+  if (!afterLostAnswer || request.importType !== "new" || !wasRetried(error)) return undefined;
+  const now = await afterLostAnswer.materialIds();
+  return now.find((id) => !afterLostAnswer.materialsBefore.includes(id));
 }

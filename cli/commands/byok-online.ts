@@ -144,6 +144,8 @@ export function registerByokOnline(byok: Command): void {
         const keySpec = assertExternalKey(metadata, key);
         const keyArn = metadata.Arn ?? key;
         if (record) assertRecordFits(record, wrapRecordPath(wrappedFile), keyArn, keySpec);
+        const { observeMaterials } = await import("../../byok/steps/kms-materials");
+        const materialsBefore = importType === "new" ? (await observeMaterials(client, keyArn)).ids : [];
         guard.at("import into KMS", keyArn);
         const result = await importMaterial(client, {
           keyArn,
@@ -153,9 +155,14 @@ export function registerByokOnline(byok: Command): void {
           expiry,
           ...(importType ? { importType } : {}),
           ...(flags.description === undefined ? {} : { description: flags.description }),
+          afterLostAnswer: {
+            materialsBefore,
+            materialIds: async () => (await observeMaterials(client, keyArn)).ids,
+          },
         });
         await ports.journal({
           event: "import.import",
+          ...(result.recordedAfterRetry ? { recordedAfterRetry: true } : {}),
           outcome: "ok",
           keyArn: result.keyArn,
           keyMaterialId: result.keyMaterialId ?? null,

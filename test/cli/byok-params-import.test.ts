@@ -11,7 +11,8 @@ import {
 } from "@aws-sdk/client-kms";
 import { KEY_SPECS } from "../../byok/vocabulary/key-specs";
 import { wrapForImport } from "../sandbox/wrap";
-import { runCli } from "../support/cli";
+import { runCli, withoutJournalAnchor } from "../support/cli";
+import { startLossyProxy } from "../support/lossy-proxy";
 import { type SandboxHandle, startSandbox } from "../support/sandbox";
 
 let sandbox: SandboxHandle;
@@ -483,6 +484,78 @@ describe("keyplane byok params / import (the air-gapped path's online halves)", 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  test("an import whose answer was lost (KMS imported, the retry is refused) is recognised and journaled, exit 0", async () => {
+    const arn = await externalKey("alias/cli/lost-answer");
+    const out = join(dir, "lost-answer");
+    const params = await runCli(
+      [
+        "byok",
+        "params",
+        "--key",
+        arn,
+        "--wrapping-algorithm",
+        "RSAES_OAEP_SHA_256",
+        "--wrapping-key-spec",
+        "RSA_2048",
+        "--out-dir",
+        out,
+      ],
+      { env },
+    );
+    expect(params.code).toBe(0);
+    const wrappedFile = join(out, "EncryptedKeyMaterial.bin");
+    await writeFile(
+      wrappedFile,
+      wrapForImport(readFileSync(join(out, "WrappingPublicKey.der")), "RSAES_OAEP_SHA_256", randomBytes(32)),
+    );
+    let dropped = 0;
+    const proxy = await startLossyProxy(sandbox.url, (operation) => {
+      if (operation !== "ImportKeyMaterial" || dropped > 0) return false;
+      dropped += 1;
+      return true;
+    });
+    const journal = join(dir, "lost-answer.jsonl");
+    try {
+      const imported = await runCli(
+        [
+          "--journal",
+          journal,
+          "--output",
+          "json",
+          "byok",
+          "import",
+          "--key",
+          arn,
+          "--import-token",
+          join(out, "ImportToken.bin"),
+          "--wrapped",
+          wrappedFile,
+          "--expires-in",
+          "30d",
+          "--import-type",
+          "new",
+        ],
+        { env: { ...env, AWS_ENDPOINT_URL_KMS: proxy.url } },
+      );
+      expect(withoutJournalAnchor(imported.stderr)).toBe("");
+      expect(imported.code).toBe(0);
+      expect(proxy.dropped).toEqual([`ImportKeyMaterial ${arn}`]);
+      const described = await kms.send(new DescribeKeyCommand({ KeyId: arn }));
+      expect(JSON.parse(imported.stdout)).toMatchObject({
+        keyState: "Enabled",
+        keyMaterialId: described.KeyMetadata?.CurrentKeyMaterialId,
+        verified: "encrypt-decrypt",
+      });
+      const records = readFileSync(journal, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line));
+      expect(records[0]).toMatchObject({ event: "import.import", recordedAfterRetry: true });
+    } finally {
+      await proxy.close();
+    }
   });
 
   test("a missing token file is named, exit 1, nothing imported", async () => {

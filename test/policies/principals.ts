@@ -69,7 +69,8 @@ export async function startWithPrincipals(
         endpoint: sandbox.url,
         region: region ?? sandbox.region,
         credentials: credentials(accessKeyId),
-        maxAttempts: 1,
+        // The SDK's default attempts: denials are not retried (tests see them as sent), while a pooled socket
+        // the sandbox closed after its 5 s keep-alive, reused at that moment ("socket hang up"), is.
       });
       if (viaService) {
         client.middlewareStack.add(
